@@ -96,7 +96,7 @@ struct ConfigLoaderTests {
         #expect(shown.contains("\"password\":\"***\""))
         // A secret of the wrong type is reported without its value.
         let msg = configError(#"{"storage": {"adapter": "fake", "path": "p", "password": 123456789}}"#)
-        #expect(msg == "adapters.json: storage.password: expected string, got an integer (value hidden) (line 1, column 68)")
+        #expect(msg == "adapters.json: storage.password: expected string, got an integer (value hidden) (line 1, column 58)")
         #expect(!msg.contains("123456789"))
     }
 

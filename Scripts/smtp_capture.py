@@ -42,7 +42,8 @@ class MaildirCapture:
 
     async def handle_DATA(self, server, session, envelope):
         message_id = "%d-%06d" % (time.time_ns(), next(self.sequence))
-        login = session.login_data
+        # auth_data is what accept_any_credentials returned: a LoginPassword.
+        login = getattr(session.auth_data, "login", None)
         sidecar = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),

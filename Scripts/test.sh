@@ -83,7 +83,10 @@ stop_pid() {
 
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
+    # Ignore further signals: a second Ctrl-C, or a signal sent to the whole
+    # process group (timeout(1), CI runners), must not cut the cleanup short.
+    trap - EXIT
+    trap '' INT TERM
     set +e
     [ -n "$SMTP_PID" ] && stop_pid "$SMTP_PID"
     [ -n "$MOTO_PID" ] && stop_pid "$MOTO_PID"

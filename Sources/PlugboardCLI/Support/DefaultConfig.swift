@@ -29,11 +29,8 @@ func writeAtomically(_ text: String, to path: String) throws {
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     do {
         try Data(text.utf8).write(to: tmp)
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-        } else {
-            try FileManager.default.moveItem(at: tmp, to: url)
-        }
+        // rename(2) replaces the target atomically: readers see the old file or the new one, never half.
+        guard rename(tmp.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     } catch {
         try? FileManager.default.removeItem(at: tmp)
         throw PlugboardError(.unavailable, "cannot write \(path): \(error.localizedDescription)", retryable: false)

@@ -7,7 +7,7 @@ public enum PlugboardCLI {
 
     static let commands: [any Command.Type] = [
         InitCommand.self,
-        ConfigCheckCommand.self, ConfigShowCommand.self, ConfigSchemaCommand.self,
+        ConfigCheckCommand.self, ConfigShowCommand.self, ConfigSchemaCommand.self, ConfigDocsCommand.self,
         AdaptersListCommand.self,
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self,

@@ -48,6 +48,25 @@ struct ConfigSchemaCommand: Command {
     }
 }
 
+struct ConfigDocsCommand: Command {
+    static let words = ["config", "docs"]
+    static let summary = "Print the Markdown reference of every adapter's fields (docs/CONFIG.md)."
+    static let synopsis = "[--out FILE]"
+    static let options = [OptionSpec(name: "out", value: "FILE", help: "Write to FILE instead of standard output.")]
+
+    static func run(_ inv: Invocation) async throws -> Int32 {
+        try inv.args.noMorePositionals(than: 0)
+        let text = ConfigDocs.markdown(inv.registry)
+        if let out = inv.args.value("out") {
+            try writeAtomically(text, to: out)
+            inv.warn("wrote \(out)")
+        } else {
+            inv.console.out(text)
+        }
+        return 0
+    }
+}
+
 struct AdaptersListCommand: Command {
     static let words = ["adapters", "list"]
     static let summary = "List the adapters compiled in, by port, with their capabilities and settings."

@@ -1,3 +1,4 @@
+import PlugboardWorkflow
 import PlugboardKernel
 
 /// Every adapter compiled into the `plugboard` binary. The CLI and the server
@@ -6,6 +7,9 @@ public enum BuiltinAdapters {
     public static let registry = Registry([
         MemoryStore.registryEntry,
     ])
+
+    /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).
+    static let attachmentFetcher: (any AttachmentFetching)? = nil
 }
 
 /// Foundation has a `Port` class too; inside the CLI, `Port` means the kernel's.

@@ -11,6 +11,7 @@ public enum PlugboardCLI {
         AdaptersListCommand.self,
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self,
+        IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
         BenchStorageCommand.self,
         VersionCommand.self,
     ]

@@ -89,8 +89,9 @@ struct IntakeCommand: Command {
         var requests: [(line: Int, request: IntakeRequest)] = []
         var rejected = 0
         do {
+            let base = URL(fileURLWithPath: path).deletingLastPathComponent()
             try JSONParser.parseLines([UInt8](data)) { json, line in
-                switch IntakeRequest.parse(json) {
+                switch IntakeRequest.parse(resolvingPaths(json, against: base)) {
                 case .success(let r): requests.append((line, r))
                 case .failure(let f):
                     rejected += 1
@@ -150,6 +151,21 @@ struct IntakeCommand: Command {
         inv.warn("\(results.count) processed in \(String(format: "%.2f", secs)) s: \(counts[.created] ?? 0) new tickets, "
                  + "\(counts[.appended] ?? 0) threaded, \(counts[.queued] ?? 0) queued for retry, \(counts[.failed] ?? 0) failed, \(rejected) rejected")
         return (rejected > 0 || (counts[.failed] ?? 0) > 0) ? 1 : 0
+    }
+
+    /// Attachment paths in a batch file are relative to the batch file's folder.
+    static func resolvingPaths(_ json: JSON, against base: URL) -> JSON {
+        var j = json
+        for field in ["attachments", "fichiers"] {
+            guard let items = j[field]?.arrayValue else { continue }
+            j[field] = .array(items.map { item in
+                guard let p = item["path"]?.stringValue, !p.hasPrefix("/") else { return item }
+                var x = item
+                x["path"] = .string(base.appendingPathComponent(p).standardizedFileURL.path)
+                return x
+            })
+        }
+        return j
     }
 
     static func runInteractive(_ inv: Invocation) async throws -> Int32 {

@@ -176,6 +176,7 @@ public final class JSONFileStore: DocumentStore {
         try read { $0.collections[c.name]?[id] }
     }
 
+    @discardableResult
     public func put(_ c: CollectionSpec, id: String, body: JSON, condition: WriteCondition) async throws -> Int64 {
         try await onWriter { w in
             let current = try self.read { $0.collections[c.name]?[id] }
@@ -186,6 +187,7 @@ public final class JSONFileStore: DocumentStore {
         }
     }
 
+    @discardableResult
     public func delete(_ c: CollectionSpec, id: String, condition: WriteCondition) async throws -> Bool {
         try await onWriter { w in
             let current = try self.read { $0.collections[c.name]?[id] }

@@ -103,6 +103,11 @@ enum FileSystem {
         return lstat(path, &st) == 0
     }
 
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// The permission bits of an existing file, so a rewrite keeps them.
     static func permissions(_ path: String) -> mode_t? {
         var st = stat()

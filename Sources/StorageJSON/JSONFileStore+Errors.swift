@@ -42,8 +42,10 @@ extension JSONFileStore {
 
     /// Another process (or another instance in this one) holds the lock.
     static func inUse(_ path: String, pid: String?) -> PlugboardError {
-        PlugboardError(.unavailable, "\(path) is in use by another plugboard process (pid \(pid ?? "unknown"))",
-                       adapter: adapterName, cause: "flock EWOULDBLOCK", retryable: false)
+        // The same process opening the file twice is a bug worth naming as such.
+        let own = pid == String(getpid()) ? ", this process" : ""
+        return PlugboardError(.unavailable, "\(path) is in use by another plugboard process (pid \(pid ?? "unknown")\(own))",
+                              adapter: adapterName, cause: "flock EWOULDBLOCK", retryable: false)
     }
 
     static func closedError(_ path: String) -> PlugboardError {

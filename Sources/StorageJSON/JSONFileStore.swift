@@ -118,6 +118,10 @@ public final class JSONFileStore: DocumentStore {
 
     private init(path: String, compactAfterBytes: Int?) throws {
         let layout = StoreLayout(path: FileSystem.resolvingLink(AdapterSettings.resolve(path, against: ".")))
+        if FileSystem.isDirectory(layout.main) {
+            throw PlugboardError.invalidConfiguration("\(layout.main) is a directory; the json store's path names a JSON file",
+                                                      adapter: JSONFileStore.adapterName)
+        }
         try FileSystem.createDirectories(layout.directory)
         let lock = try FileLock.acquire(layout.lock, guarding: layout.main)
         do {

@@ -169,7 +169,7 @@ struct JSONFileStoreTests {
             _ = try await JSONFileStore.open(path: path)
         }
         #expect(error?.code == .unavailable)
-        #expect(error?.message == "\(path) is in use by another plugboard process (pid \(getpid()))")
+        #expect(error?.message == "\(path) is in use by another plugboard process (pid \(getpid()), this process)")
         #expect(error?.isRetryable == false)
         // A second path spelling of the same file is the same lock.
         await #expect(throws: PlugboardError.self) {
@@ -370,6 +370,15 @@ struct JSONFileStoreTests {
         try await s.close()
         #expect(try independentlyRead(scratch.path("store/t.json"))["R"] != nil)
         #expect(JSONFileStore.descriptor.fields.first?.defaultValue == "data/tickets.json")
+    }
+
+    @Test("a path naming a directory is a configuration error, and nothing is created beside it")
+    func pathIsDirectory() async throws {
+        let scratch = Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("dir"), withIntermediateDirectories: true)
+        let error = await #expect(throws: PlugboardError.self) { _ = try await JSONFileStore.open(path: scratch.path("dir")) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.root) == ["dir"])
     }
 
     @Test("writes and reads after close fail clearly")

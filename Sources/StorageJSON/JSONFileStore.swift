@@ -51,7 +51,9 @@ import Synchronization
 ///    before the next append, so new records never land inside stale ones.
 /// The main file is therefore always valid JSON of the Freeda shape, but it
 /// lags the journal until the next compaction: readers other than Plugboard
-/// see every write once the store is closed (or has compacted).
+/// see every write once the store is closed (or has compacted). Edit it by
+/// hand only while no store has it open; a journal left by a crash is
+/// replayed over such edits at the next open.
 ///
 /// ## Concurrency
 /// One store per file: `<path>.lock` is `flock`ed at open, and a second

@@ -1,4 +1,5 @@
 import PlugboardWorkflow
+import StorageJSON
 import PlugboardKernel
 
 /// Every adapter compiled into the `plugboard` binary. The CLI and the server
@@ -6,6 +7,7 @@ import PlugboardKernel
 public enum BuiltinAdapters {
     public static let registry = Registry([
         MemoryStore.registryEntry,
+        JSONFileStore.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).

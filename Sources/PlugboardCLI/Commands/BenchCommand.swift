@@ -39,6 +39,9 @@ struct BenchStorageCommand: Command {
 /// The storage benchmarks compiled in, by name.
 enum StorageBenchmarks {
     static func run(_ name: String, count: Int, dir: String, environment: [String: String], log: (String) -> Void) async throws {
-        log("\(name): not built into this binary yet")
+        switch name {
+        case "json": try await JSONBench.run(count: 10_000, workDir: dir + "/json", log: log)
+        default: log("\(name): not built into this binary yet")
+        }
     }
 }

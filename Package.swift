@@ -33,7 +33,7 @@ let package = Package(
 
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
-            "PlugboardKernel", "StorageJSON", "StorageSQLite", "PlugboardConformance", "CSQLite",
+            "PlugboardKernel", "StorageJSON", "StorageSQLite", "StoragePostgres", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 

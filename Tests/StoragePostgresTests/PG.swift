@@ -87,6 +87,18 @@ enum PG {
         }
     }
 
+    /// Runs `body` with a fresh schema name and drops that schema afterwards, failed or not.
+    static func withSchema(_ prefix: String = "t", _ body: (String) async throws -> Void) async throws {
+        let schema = freshSchema(prefix)
+        do {
+            try await body(schema)
+        } catch {
+            await dropSchema(schema)
+            throw error
+        }
+        await dropSchema(schema)
+    }
+
     static func dropSchema(_ name: String) async {
         _ = try? await exec("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE")
     }

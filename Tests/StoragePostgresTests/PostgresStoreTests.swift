@@ -69,78 +69,76 @@ struct PostgresStoreTests {
     }
 
     @Test func concurrentFirstOpensCreateTheSchemaOnce() async throws {
-        let schema = PG.freshSchema("race")
-        defer { Task { await PG.dropSchema(schema) } }
-        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { g in
-            for _ in 0..<6 { g.addTask { try await PostgresStore.open(PG.configuration(schema: schema, poolSize: 1)) } }
-            var out: [PostgresStore] = []
-            for try await s in g { out.append(s) }
-            return out
-        }
-        // Every instance creates the same table at once, too.
-        try await withThrowingTaskGroup(of: Void.self) { g in
-            for (i, s) in stores.enumerated() {
-                g.addTask { try await s.put(.tickets, id: "T\(i)", body: ["ticket_id": .string("T\(i)"), "status": "en cours"]) }
+        try await PG.withSchema("race") { schema in
+            let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { g in
+                for _ in 0..<6 { g.addTask { try await PostgresStore.open(PG.configuration(schema: schema, poolSize: 1)) } }
+                var out: [PostgresStore] = []
+                for try await s in g { out.append(s) }
+                return out
             }
-            try await g.waitForAll()
+            // Every instance creates the same table at once, too.
+            try await withThrowingTaskGroup(of: Void.self) { g in
+                for (i, s) in stores.enumerated() {
+                    g.addTask { try await s.put(.tickets, id: "T\(i)", body: ["ticket_id": .string("T\(i)"), "status": "en cours"]) }
+                }
+                try await g.waitForAll()
+            }
+            let versions = try await PG.exec("SELECT version FROM \"\(schema)\".plugboard_schema")
+            #expect(versions.map { $0[0] } == ["1"], "one version row")
+            #expect(try await stores[0].count(.tickets) == 6)
+            for s in stores { try await s.close() }
         }
-        let versions = try await PG.exec("SELECT version FROM \"\(schema)\".plugboard_schema")
-        #expect(versions.map { $0[0] } == ["1"], "one version row")
-        #expect(try await stores[0].count(.tickets) == 6)
-        for s in stores { try await s.close() }
-        await PG.dropSchema(schema)
     }
 
     @Test func aNewerLayoutIsRefused() async throws {
-        let schema = PG.freshSchema()
-        let s = try await PostgresStore.open(PG.configuration(schema: schema))
-        try await s.close()
-        try await PG.exec("UPDATE \"\(schema)\".plugboard_schema SET version = 99")
-        await #expect {
-            _ = try await PostgresStore.open(PG.configuration(schema: schema))
-        } throws: { e in
-            guard let e = e as? PlugboardError else { return false }
-            return e.code == .invalidConfiguration && e.message.contains("99") && e.message.contains(schema)
+        try await PG.withSchema() { schema in
+            let s = try await PostgresStore.open(PG.configuration(schema: schema))
+            try await s.close()
+            try await PG.exec("UPDATE \"\(schema)\".plugboard_schema SET version = 99")
+            await #expect {
+                _ = try await PostgresStore.open(PG.configuration(schema: schema))
+            } throws: { e in
+                guard let e = e as? PlugboardError else { return false }
+                return e.code == .invalidConfiguration && e.message.contains("99") && e.message.contains(schema)
+            }
         }
-        await PG.dropSchema(schema)
     }
 
     @Test func indexesFollowTheDeclaredSpec() async throws {
-        let schema = PG.freshSchema()
-        defer { Task { await PG.dropSchema(schema) } }
-        let v1 = CollectionSpec(name: "items", keyField: "id", indexes: [
-            IndexSpec(name: "by-color", partition: "color", sort: "size", sortIsTimestamp: false),
-            IndexSpec(name: "old", partition: "shape", sort: nil),
-        ])
-        let a = try await PostgresStore.open(PG.configuration(schema: schema))
-        for (i, (color, size, shape)) in [("red", "3", "round"), ("red", "1", "square"), ("blue", "2", "round")].enumerated() {
-            try await a.put(v1, id: "i\(i)", body: ["id": .string("i\(i)"), "color": .string(color), "size": .string(size),
-                                                    "shape": .string(shape), "at": .string("2024-0\(i + 1)-01T00:00:00+01:00")])
-        }
-        try await a.close()
+        try await PG.withSchema() { schema in
+            let v1 = CollectionSpec(name: "items", keyField: "id", indexes: [
+                IndexSpec(name: "by-color", partition: "color", sort: "size", sortIsTimestamp: false),
+                IndexSpec(name: "old", partition: "shape", sort: nil),
+            ])
+            let a = try await PostgresStore.open(PG.configuration(schema: schema))
+            for (i, (color, size, shape)) in [("red", "3", "round"), ("red", "1", "square"), ("blue", "2", "round")].enumerated() {
+                try await a.put(v1, id: "i\(i)", body: ["id": .string("i\(i)"), "color": .string(color), "size": .string(size),
+                                                        "shape": .string(shape), "at": .string("2024-0\(i + 1)-01T00:00:00+01:00")])
+            }
+            try await a.close()
 
-        // Same collection, a later build: a new index, one changed, one gone.
-        let v2 = CollectionSpec(name: "items", keyField: "id", indexes: [
-            IndexSpec(name: "by-color", partition: "color", sort: "shape", sortIsTimestamp: false),
-            IndexSpec(name: "by-time", partition: nil, sort: "at"),
-        ])
-        let b = try await PostgresStore.open(PG.configuration(schema: schema))
-        let red = try await b.query(v2, IndexQuery(index: "by-color", partition: "red"))
-        #expect(red.documents.map(\.id) == ["i0", "i1"], "changed index rebuilt from bodies (sorted by shape)")
-        let time = try await b.query(v2, IndexQuery(index: "by-time", descending: true))
-        #expect(time.documents.map(\.id) == ["i2", "i1", "i0"], "new index filled for existing rows")
-        let from = try await b.query(v2, IndexQuery(index: "by-time", from: "2024-01-31T23:00:00Z"))
-        #expect(from.documents.map(\.id) == ["i1", "i2"], "timestamps normalized to UTC when filled")
-        let columns = try await PG.exec(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'items' ORDER BY column_name",
-            [schema])
-        #expect(!columns.contains { $0[0]?.hasPrefix("old.") == true }, "undeclared index's columns dropped")
-        try await b.close()
-        // Reopening with the same spec changes nothing and keeps working.
-        let c = try await PostgresStore.open(PG.configuration(schema: schema))
-        #expect(try await c.query(v2, IndexQuery(index: "by-color", partition: "blue")).documents.map(\.id) == ["i2"])
-        try await c.close()
-        await PG.dropSchema(schema)
+            // Same collection, a later build: a new index, one changed, one gone.
+            let v2 = CollectionSpec(name: "items", keyField: "id", indexes: [
+                IndexSpec(name: "by-color", partition: "color", sort: "shape", sortIsTimestamp: false),
+                IndexSpec(name: "by-time", partition: nil, sort: "at"),
+            ])
+            let b = try await PostgresStore.open(PG.configuration(schema: schema))
+            let red = try await b.query(v2, IndexQuery(index: "by-color", partition: "red"))
+            #expect(red.documents.map(\.id) == ["i0", "i1"], "changed index rebuilt from bodies (sorted by shape)")
+            let time = try await b.query(v2, IndexQuery(index: "by-time", descending: true))
+            #expect(time.documents.map(\.id) == ["i2", "i1", "i0"], "new index filled for existing rows")
+            let from = try await b.query(v2, IndexQuery(index: "by-time", from: "2024-01-31T23:00:00Z"))
+            #expect(from.documents.map(\.id) == ["i1", "i2"], "timestamps normalized to UTC when filled")
+            let columns = try await PG.exec(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'items' ORDER BY column_name",
+                [schema])
+            #expect(!columns.contains { $0[0]?.hasPrefix("old.") == true }, "undeclared index's columns dropped")
+            try await b.close()
+            // Reopening with the same spec changes nothing and keeps working.
+            let c = try await PostgresStore.open(PG.configuration(schema: schema))
+            #expect(try await c.query(v2, IndexQuery(index: "by-color", partition: "blue")).documents.map(\.id) == ["i2"])
+            try await c.close()
+        }
     }
 
     @Test func aSmallPoolQueuesCallers() async throws {
@@ -156,48 +154,48 @@ struct PostgresStoreTests {
     }
 
     @Test func aLostConnectionFailsRetryablyThenRecovers() async throws {
-        let schema = PG.freshSchema()
-        let app = "pbtest_" + schema
-        let sep = PG.url.contains("?") ? "&" : "?"
-        let store = try await PostgresStore.open(.init(url: PG.url + sep + "application_name=" + app, poolSize: 1, schema: schema))
-        try await store.put(.tickets, id: "x", body: ["ticket_id": "x"])
-        let killed = try await PG.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [app])
-        #expect(killed.count == 1, "the store's one connection was found")
-        do {
-            _ = try await store.get(.tickets, id: "x")
-            Issue.record("a call on a terminated connection succeeded")
-        } catch let e as PlugboardError {
-            #expect(e.code == .unavailable, "\(e)")
-            #expect(e.isRetryable)
+        try await PG.withSchema() { schema in
+            let app = "pbtest_" + schema
+            let sep = PG.url.contains("?") ? "&" : "?"
+            let store = try await PostgresStore.open(.init(url: PG.url + sep + "application_name=" + app, poolSize: 1, schema: schema))
+            try await store.put(.tickets, id: "x", body: ["ticket_id": "x"])
+            let killed = try await PG.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [app])
+            #expect(killed.count == 1, "the store's one connection was found")
+            do {
+                _ = try await store.get(.tickets, id: "x")
+                Issue.record("a call on a terminated connection succeeded")
+            } catch let e as PlugboardError {
+                #expect(e.code == .unavailable, "\(e)")
+                #expect(e.isRetryable)
+            }
+            #expect(try await store.get(.tickets, id: "x")?.revision == 1, "a fresh connection replaces the lost one")
+            try await store.close()
         }
-        #expect(try await store.get(.tickets, id: "x")?.revision == 1, "a fresh connection replaces the lost one")
-        try await store.close()
-        await PG.dropSchema(schema)
     }
 
     @Test func aClosedStoreRefusesCalls() async throws {
-        let schema = PG.freshSchema()
-        let store = try await PostgresStore.open(PG.configuration(schema: schema))
-        try await store.close()
-        try await store.close()
-        await #expect(throws: PlugboardError.self) { _ = try await store.get(.tickets, id: "x") }
-        await PG.dropSchema(schema)
+        try await PG.withSchema() { schema in
+            let store = try await PostgresStore.open(PG.configuration(schema: schema))
+            try await store.close()
+            try await store.close()
+            await #expect(throws: PlugboardError.self) { _ = try await store.get(.tickets, id: "x") }
+        }
     }
 
     @Test func buildsFromAdaptersJSONThroughTheRegistry() async throws {
-        let schema = PG.freshSchema()
-        let registry = Registry([PostgresStore.registryEntry])
-        let loader = ConfigLoader(registry: registry, environment: ["PG_TEST_URL": PG.url])
-        let settings = try loader.settings(port: .storage, section: [
-            "adapter": "postgres", "url": "${PG_TEST_URL}", "schema": .string(schema), "pool_size": 2,
-        ])
-        #expect(settings.redacted["url"] == "***", "url is shown as a secret")
-        #expect(settings.int("connect_timeout") == 5)
-        let store = try await registry.makeStorage(settings, AdapterContext(registry: registry))
-        try await store.put(.contacts, id: "c1", body: ["contact_id": "c1", "email": "a@b.c"])
-        #expect(try await store.query(.contacts, IndexQuery(index: "email", partition: "a@b.c")).documents.map(\.id) == ["c1"])
-        try await store.close()
-        await PG.dropSchema(schema)
+        try await PG.withSchema() { schema in
+            let registry = Registry([PostgresStore.registryEntry])
+            let loader = ConfigLoader(registry: registry, environment: ["PG_TEST_URL": PG.url])
+            let settings = try loader.settings(port: .storage, section: [
+                "adapter": "postgres", "url": "${PG_TEST_URL}", "schema": .string(schema), "pool_size": 2,
+            ])
+            #expect(settings.redacted["url"] == "***", "url is shown as a secret")
+            #expect(settings.int("connect_timeout") == 5)
+            let store = try await registry.makeStorage(settings, AdapterContext(registry: registry))
+            try await store.put(.contacts, id: "c1", body: ["contact_id": "c1", "email": "a@b.c"])
+            #expect(try await store.query(.contacts, IndexQuery(index: "email", partition: "a@b.c")).documents.map(\.id) == ["c1"])
+            try await store.close()
+        }
     }
 
     @Test func batchPutOfRepeatedIdsCountsEveryWrite() async throws {

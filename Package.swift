@@ -26,6 +26,7 @@ let package = Package(
         // MARK: - Adapters (each imports the kernel and its own C module only)
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "StorageSQLite", dependencies: ["PlugboardKernel", "CSQLite"], swiftSettings: strict),
+        .target(name: "StoragePostgres", dependencies: ["PlugboardKernel", "CLibPQ"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -35,7 +36,7 @@ let package = Package(
 
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
-            "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "PlugboardConformance", "CSQLite",
+            "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
+        .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import PlugboardWorkflow
 import StorageJSON
+import StoragePostgres
 import PlugboardKernel
 
 /// Every adapter compiled into the `plugboard` binary. The CLI and the server
@@ -8,6 +9,7 @@ public enum BuiltinAdapters {
     public static let registry = Registry([
         MemoryStore.registryEntry,
         JSONFileStore.registryEntry,
+        PostgresStore.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).

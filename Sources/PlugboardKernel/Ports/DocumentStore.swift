@@ -120,9 +120,19 @@ public struct IndexQuery: Sendable, Hashable {
     public var index: String
     /// Equality on the index's partition field (required when the index has one).
     public var partition: String?
-    /// Inclusive bounds on the sort field (already normalized for timestamps).
-    public var from: String?
-    public var to: String?
+    /// Inclusive bounds on the sort field. A bound that reads as an ISO 8601 time
+    /// is stored in the fixed-width UTC form index values use (`Timestamp.sortKey`),
+    /// so every adapter compares like with like.
+    public var from: String? {
+        get { _from }
+        set { _from = IndexQuery.bound(newValue) }
+    }
+    public var to: String? {
+        get { _to }
+        set { _to = IndexQuery.bound(newValue) }
+    }
+    private var _from: String?
+    private var _to: String?
     public var descending: Bool
     public var limit: Int
     /// Opaque cursor from a previous page.
@@ -132,11 +142,18 @@ public struct IndexQuery: Sendable, Hashable {
                 descending: Bool = false, limit: Int = 100, cursor: String? = nil) {
         self.index = index
         self.partition = partition
-        self.from = from
-        self.to = to
+        self._from = IndexQuery.bound(from)
+        self._to = IndexQuery.bound(to)
         self.descending = descending
         self.limit = limit
         self.cursor = cursor
+    }
+}
+
+extension IndexQuery {
+    static func bound(_ s: String?) -> String? {
+        guard let s else { return nil }
+        return Timestamp.sortKey(s) ?? s
     }
 }
 

@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "StorageSQLite", dependencies: ["PlugboardKernel", "CSQLite"], swiftSettings: strict),
         // The embedded defaults kept in the configured store or the process: crm `local`, tasks `local` / `none`, notify `log`.
         .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]

@@ -141,17 +141,23 @@ public enum ObjectStoreConformance {
         },
         Case(name: "concurrent overwrites and reads never see a torn object") { _, s, c in
             let key = "race/object.bin"
-            let versions = (0..<6).map { bytes(200_000 + $0 * 10_000, seed: UInt64($0)) }
+            let versions = (0..<6).map { bytes(1_000_000 + $0 * 10_000, seed: UInt64($0)) }
             _ = try await s.put(key: key, data: versions[0], contentType: nil)
-            try await withThrowingTaskGroup(of: Void.self) { g in
-                for v in versions {
-                    g.addTask { _ = try await s.put(key: key, data: v, contentType: "application/octet-stream") }
-                    g.addTask {
-                        let got = try await s.get(key: key)
-                        try c.expect(versions.contains(got), "a read during writes returns one whole version (\(got.count) bytes)")
+            // Several rounds of one writer and three readers per version: a torn
+            // write is a race, so give it many chances to show.
+            for _ in 0..<4 {
+                try await withThrowingTaskGroup(of: Void.self) { g in
+                    for v in versions {
+                        g.addTask { _ = try await s.put(key: key, data: v, contentType: "application/octet-stream") }
+                        for _ in 0..<3 {
+                            g.addTask {
+                                let got = try await s.get(key: key)
+                                try c.expect(versions.contains(got), "a read during writes returns one whole version (\(got.count) bytes)")
+                            }
+                        }
                     }
+                    try await g.waitForAll()
                 }
-                try await g.waitForAll()
             }
             let final = try await s.get(key: key)
             try c.expect(versions.contains(final), "the final object is one whole version")

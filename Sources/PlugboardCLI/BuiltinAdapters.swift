@@ -1,3 +1,5 @@
+import AdaptersLocal
+import ObjectsFilesystem
 import PlugboardWorkflow
 import StorageJSON
 import StoragePostgres
@@ -10,6 +12,11 @@ public enum BuiltinAdapters {
         MemoryStore.registryEntry,
         JSONFileStore.registryEntry,
         PostgresStore.registryEntry,
+        LocalCRM.registryEntry,
+        LocalTaskTracker.registryEntry,
+        DiscardingTaskTracker.registryEntry,
+        FilesystemObjectStore.registryEntry,
+        LogNotifier.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).

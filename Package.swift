@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
+        .testTarget(name: "PlugboardWorkflowTests", dependencies: [
+            "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
+        ], swiftSettings: strict),
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]

@@ -64,9 +64,13 @@ extension DocumentStore {
     /// Reads, transforms and writes back one document with its revision as the
     /// precondition, retrying on conflict: the safe read-modify-write.
     @discardableResult
-    public func update(_ collection: CollectionSpec, id: String, attempts: Int = 20,
+    public func update(_ collection: CollectionSpec, id: String, attempts: Int = 30,
                        _ transform: (inout JSON?) throws -> Void) async throws -> StoredDocument? {
-        for _ in 0..<attempts {
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                // Contention: back off a little, with jitter, so writers stop colliding in lockstep.
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
+            }
             let current = try await get(collection, id: id)
             var body = current?.body
             try transform(&body)
@@ -85,7 +89,7 @@ extension DocumentStore {
                 continue
             }
         }
-        throw PlugboardError.conflict("\(collection.name)/\(id): still changing after \(attempts) attempts")
+        throw PlugboardError(.conflict, "\(collection.name)/\(id): still changing after \(attempts) attempts", retryable: true)
     }
 }
 

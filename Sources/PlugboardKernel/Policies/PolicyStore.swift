@@ -19,9 +19,11 @@ public struct PolicyStore: DocumentStore, JobClaiming {
     public func get(_ c: CollectionSpec, id: String) async throws -> StoredDocument? {
         try await policy.call(operation: "get") { [base] in try await base.get(c, id: id) }
     }
+    @discardableResult
     public func put(_ c: CollectionSpec, id: String, body: JSON, condition: WriteCondition) async throws -> Int64 {
         try await policy.call(operation: "put") { [base] in try await base.put(c, id: id, body: body, condition: condition) }
     }
+    @discardableResult
     public func delete(_ c: CollectionSpec, id: String, condition: WriteCondition) async throws -> Bool {
         try await policy.call(operation: "delete") { [base] in try await base.delete(c, id: id, condition: condition) }
     }

@@ -138,6 +138,10 @@ struct FakeCRM: CRM {
         log.add("findOpenTicket \(contactId) \(updatedSince ?? "-")")
         return nil
     }
+    func ticket(id: String) async throws -> CRMTicket? {
+        log.add("ticket \(id)")
+        return nil
+    }
     func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String {
         log.add("addNote \(ticketId) \(body) \(at) \(key)")
         return "n1"

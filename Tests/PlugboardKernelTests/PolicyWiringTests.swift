@@ -114,6 +114,7 @@ final class FlakyOnceCRM: CRM {
     }
     func createTicket(_ draft: CRMTicketDraft) async throws -> CRMTicket { throw PlugboardError.unsupported("x") }
     func findOpenTicket(contactId: String, updatedSince: String?) async throws -> CRMTicket? { nil }
+    func ticket(id: String) async throws -> CRMTicket? { nil }
     func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String { "" }
     func updateTicket(id: String, properties: [String: JSON]) async throws {}
     func linkTicket(_ ticketId: String, toContact contactId: String) async throws {}

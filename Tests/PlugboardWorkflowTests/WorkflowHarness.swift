@@ -44,9 +44,17 @@ struct WorkflowHarness {
         var p = WorkflowPorts(storage: s, crm: LocalCRM(store: s), tasks: LocalTaskTracker(store: s), objects: objects,
                               llm: ScriptedModel(), notifier: LogNotifier(path: notifications))
         if let f = faults {
-            p = WorkflowPorts(storage: FaultyStore(p.storage, f), crm: FaultyCRM(p.crm, f), tasks: FaultyTasks(p.tasks, f),
-                              objects: FaultyObjects(p.objects, f), llm: FaultyLanguageModel(p.llm, f),
-                              notifier: FaultyNotifier(p.notifier, f))
+            // Faults inside the policy layer, as in production where the layer wraps a flaky backend.
+            func policy(_ port: PlugboardKernel.Port) -> CallPolicy {
+                CallPolicy(port: port, adapter: "test-\(port.rawValue)",
+                           retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(20)))
+            }
+            p = WorkflowPorts(storage: PolicyStore(FaultyStore(p.storage, f), policy: policy(.storage)),
+                              crm: PolicyCRM(FaultyCRM(p.crm, f), policy: policy(.crm)),
+                              tasks: PolicyTasks(FaultyTasks(p.tasks, f), policy: policy(.tasks)),
+                              objects: PolicyObjects(FaultyObjects(p.objects, f), policy: policy(.objects)),
+                              llm: PolicyLanguageModel(FaultyLanguageModel(p.llm, f), policy: policy(.llm)),
+                              notifier: PolicyNotifier(FaultyNotifier(p.notifier, f), policy: policy(.notify)))
         }
         return p
     }

@@ -20,6 +20,9 @@ public struct PolicyCRM: CRM {
             try await base.findOpenTicket(contactId: contactId, updatedSince: updatedSince)
         }
     }
+    public func ticket(id: String) async throws -> CRMTicket? {
+        try await policy.call(operation: "ticket") { [base] in try await base.ticket(id: id) }
+    }
     public func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String {
         try await policy.call(operation: "addNote") { [base] in try await base.addNote(ticketId: ticketId, body: body, at: at, key: key) }
     }

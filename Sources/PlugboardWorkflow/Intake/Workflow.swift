@@ -33,8 +33,9 @@ public struct Workflow: Sendable {
     public let settings: WorkflowSettings
     public let queue: JobQueue
     public let logger: Logger
-    /// In-process retries of one step before the job is rescheduled.
-    public var stepRetry = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .seconds(2))
+    /// Retries of a whole step before the job is rescheduled. None by default: each
+    /// port call is already retried by the kernel's policy layer, and retries must not stack.
+    public var stepRetry = RetryPolicy.none
 
     public init(ports: WorkflowPorts, settings: WorkflowSettings, queue: JobQueue? = nil, logger: Logger = Logger(label: "workflow")) {
         self.ports = ports

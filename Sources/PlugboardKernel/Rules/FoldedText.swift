@@ -57,7 +57,9 @@ struct FoldedText {
             guard i + length <= n else { break }
             var scalar = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
             for k in 1..<length { scalar = scalar << 6 | UInt32(input[i + k] & 0x3F) }
-            if scalar < 0x250 {
+            if scalar >= 0x300, scalar <= 0x36F {
+                // Combining marks (decomposed accents, `e` + U+0301): dropped, the base letter stays.
+            } else if scalar < 0x250 {
                 let entry = table[Int(scalar) - 0x80]
                 switch entry {
                 case .letter(let a, let c, let upper):
@@ -175,7 +177,7 @@ enum FoldingTable {
     ]
 
     private static func entry(for s: Unicode.Scalar) -> Entry {
-        if (0x300...0x36F).contains(s.value) { return .drop }
+        if s == "\u{AD}" { return .drop }  // soft hyphen: invisible, inside words
         if s == "ª" || s == "º" { return .separator }  // `nº 123`, `1ª`
         let upper = s.properties.isUppercase
         if let folded = special[s] {

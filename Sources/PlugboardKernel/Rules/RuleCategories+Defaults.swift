@@ -32,7 +32,7 @@ extension RuleCategories {
                 "store credit",
             ]), createsTask: true),
             RuleCategory("defective_product", keywords: pick([
-                "defectu*", "defaut de fabrication", "casse*", "abime*", "endommag*", "ne fonctionne pas",
+                "defectu*", "defaut de fabrication", "casse", "cassee", "casses", "cassees", "abime*", "endommag*", "ne fonctionne pas",
                 "ne fonctionne plus", "ne marche pas", "ne marche plus", "en panne", "tombe en panne", "dysfonction*",
                 "raye*", "fissure*", "brise*", "mauvais etat", "hors service", "piece manquante", "manque une piece",
                 "ne s allume pas", "ne s allume plus", "ne charge pas", "fuit", "fuite", "dechire*", "mauvais article",
@@ -68,15 +68,15 @@ extension RuleCategories {
         }
         return RuleCategories([
             RuleCategory("SUPPORT", keywords: pick([
-                "bug*", "erreur*", "plant*", "crash*", "bloque*", "connexion", "connecter", "me connecter",
-                "identifiant*", "mot de passe", "acces", "export*", "import*", "ne fonctionne pas", "ne fonctionne plus",
-                "ne marche pas", "ne marche plus", "echec", "echoue", "probleme technique", "lent*", "page blanche",
-                "message d erreur", "installation", "mise a jour", "synchronis*", "telecharg*", "impossible d",
+                "bug", "bugs", "bugue", "erreur*", "plantage*", "plante", "plantee", "crash*", "bloque*", "connexion", "connecter", "me connecter",
+                "identifiant*", "mot de passe", "acces", "export", "exporter", "exportation", "import", "importer", "importation", "ne fonctionne pas", "ne fonctionne plus",
+                "ne marche pas", "ne marche plus", "echec", "echoue", "probleme technique", "lent", "lente", "lenteur*", "page blanche",
+                "message d erreur", "installation", "installer", "mise a jour", "synchronis*", "telecharg*", "impossible d",
                 "compte bloque", "abonnement", "facturation",
             ], [
-                "bug*", "error*", "crash*", "blocked", "stuck", "login", "log in", "sign in", "password", "access",
-                "export*", "import*", "doesn t work", "does not work", "not working", "fails", "failed", "failing",
-                "failure", "technical issue", "slow", "blank page", "error message", "install*", "update", "sync*",
+                "bug", "bugs", "buggy", "error*", "crash*", "blocked", "stuck", "login", "log in", "sign in", "password", "access",
+                "export", "exports", "exporting", "exported", "import", "imports", "importing", "imported", "doesn t work", "does not work", "not working", "fails", "failed", "failing",
+                "failure", "technical issue", "slow", "blank page", "error message", "install", "installing", "installation", "update", "sync", "syncing", "synchroniz*",
                 "download*", "upload*", "unable to", "can t", "cannot", "subscription", "billing",
             ]), createsTask: false),
             RuleCategory("MODELISATION", keywords: pick([

@@ -26,6 +26,7 @@ extension RuleClassifier {
         var sentimentScore = 0
         var urgencyScore = 0
         var urgencyCues: [String] = []
+        var strongestUrgency = 0
         // Two lists matching the same words (`urgent*` in French, `urgent` in English) count once.
         var lastSpan = [(start: Int32, count: Int32)](repeating: (-1, 0), count: index.groupCount)
         for h in hits {
@@ -39,6 +40,7 @@ extension RuleClassifier {
                 sentimentScore += negated(h) ? (w > 0 ? -w : max(1, -w / 2)) : w
             case .urgency where !negated(h):
                 urgencyScore += k.payload
+                strongestUrgency = max(strongestUrgency, k.payload)
                 if !urgencyCues.contains(k.text) { urgencyCues.append(k.text) }
             default:
                 break
@@ -48,7 +50,10 @@ extension RuleClassifier {
         if folded.shoutedWords >= 2 { urgencyScore += 1; urgencyCues.append("CAPITALS") }
 
         let sentiment: TicketAnalysis.Sentiment = sentimentScore >= 2 ? .positive : sentimentScore <= -2 ? .negative : .neutral
-        let urgency: TicketAnalysis.Urgency = urgencyScore >= 3 ? .high : urgencyScore >= 2 ? .medium : .low
+        // High takes a strong cue (`urgent`, `asap`) or several cues together (`bloqué depuis 3 jours`):
+        // waiting alone (`j'attends depuis 3 jours`) stays medium.
+        let urgency: TicketAnalysis.Urgency =
+            strongestUrgency >= 3 || urgencyScore >= 4 ? .high : urgencyScore >= 2 ? .medium : .low
         let detected: String
         switch language {
         case .fr: detected = "fr"

@@ -1,7 +1,8 @@
 /// The word lists behind sentiment, urgency, negation, order numbers and
 /// language detection, in French and English. Weights are small integers:
 /// sentiment ±1 (mild, `problème`), ±2 (`déçu`, `happy`), ±3 (`inadmissible`,
-/// `excellent`); urgency 1 (a nudge), 2 (waiting, blocked), 3 (`urgent`, `asap`).
+/// `excellent`); urgency 1 (a nudge), 2 (waiting, blocked), 3 (`urgent`, `asap`). Urgency is high
+/// with a weight-3 cue or a total of 4 (two `!` and 4+ shouted words add 1 each), medium from 2.
 /// Same keyword syntax as `RuleCategory`.
 public struct RuleLexicon: Sendable, Hashable {
     public var sentiment: [String: Int]
@@ -66,7 +67,7 @@ public struct RuleLexicon: Sendable, Hashable {
         "inacceptable": -3, "scandal*": -3, "honte": -3, "honteux": -3, "nul": -2, "nulle": -2, "catastroph*": -3,
         "horrible": -3, "lamentable": -3, "pire": -2, "pas terrible": -2, "inquiet*": -1, "frustr*": -2,
         "colere": -3, "marre": -2, "ras le bol": -3, "probleme*": -1, "souci*": -1, "plainte": -2, "mauvais*": -2,
-        "defectu*": -1, "casse*": -1, "abime*": -1, "arnaque*": -3, "escroc*": -3, "incompetent*": -3,
+        "defectu*": -1, "casse": -1, "cassee": -1, "abime*": -1, "arnaque*": -3, "escroc*": -3, "incompetent*": -3,
         "toujours pas": -1, "inutile": -2, "deplorable": -3, "lamentablement": -3, "triste": -2,
     ]
 

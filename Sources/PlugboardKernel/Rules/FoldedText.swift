@@ -24,70 +24,78 @@ struct FoldedText {
     // MARK: - Folding
 
     private mutating func fold(_ input: UnsafeBufferPointer<UInt8>) {
-        bytes.reserveCapacity(input.count + 8)
-        let table = FoldingTable.latin
-        var i = 0
-        let n = input.count
-        var letters = 0
-        var allUpper = true
-        @inline(__always) func endWord(_ s: inout FoldedText) {
-            if letters >= 4, allUpper { s.shoutedWords += 1 }
-            letters = 0
-            allUpper = true
-        }
-        while i < n {
-            let b = input[i]
-            if b < 0x80 {
-                switch b {
-                case 0x41...0x5A:
-                    bytes.append(b | 0x20); letters += 1
-                case 0x61...0x7A:
-                    bytes.append(b); letters += 1; allUpper = false
-                case 0x30...0x39:
-                    bytes.append(b); endWord(&self)
-                default:
-                    if b == UInt8(ascii: "!") { exclamations += 1 }
-                    bytes.append(b); endWord(&self)
+        // A folded scalar is never longer than its UTF-8 form (`é` → `e`, `œ` → `oe`, `…` → `.`),
+        // so the output fits in the input's size and is written without growth checks.
+        var exclamations = 0, shouted = 0
+        bytes = [UInt8](unsafeUninitializedCapacity: max(input.count, 1)) { out, initialized in
+            let table = FoldingTable.latin
+            var i = 0, o = 0
+            let n = input.count
+            var letters = 0
+            var allUpper = true
+            while i < n {
+                let b = input[i]
+                if b < 0x80 {
+                    if b >= 0x61, b <= 0x7A {
+                        out[o] = b; letters += 1; allUpper = false
+                    } else if b >= 0x41, b <= 0x5A {
+                        out[o] = b | 0x20; letters += 1
+                    } else {
+                        if b == UInt8(ascii: "!") { exclamations += 1 }
+                        out[o] = b
+                        if letters >= 4, allUpper { shouted += 1 }
+                        letters = 0; allUpper = true
+                    }
+                    o += 1
+                    i += 1
+                    continue
                 }
-                i += 1
-                continue
-            }
-            // Multi-byte scalar: decode (the String is valid UTF-8).
-            let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
-            guard i + length <= n else { break }
-            var scalar = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-            for k in 1..<length { scalar = scalar << 6 | UInt32(input[i + k] & 0x3F) }
-            if scalar >= 0x300, scalar <= 0x36F {
-                // Combining marks (decomposed accents, `e` + U+0301): dropped, the base letter stays.
-            } else if scalar < 0x250 {
-                let entry = table[Int(scalar) - 0x80]
-                switch entry {
-                case .letter(let a, let c, let upper):
-                    bytes.append(a)
-                    if c != 0 { bytes.append(c) }
-                    letters += 1
-                    if !upper { allUpper = false }
-                case .separator:
-                    bytes.append(0x20); endWord(&self)
-                case .drop:
-                    break
-                case .keep:
-                    for k in 0..<length { bytes.append(input[i + k]) }
+                // Multi-byte scalar: decode (the String is valid UTF-8).
+                let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                guard i + length <= n else { break }
+                var scalar = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { scalar = scalar << 6 | UInt32(input[i + k] & 0x3F) }
+                var separator: UInt8 = 0
+                if scalar >= 0x300, scalar <= 0x36F {
+                    // Combining marks (decomposed accents, `e` + U+0301): dropped, the base letter stays.
+                } else if scalar < 0x250 {
+                    switch table[Int(scalar) - 0x80] {
+                    case .letter(let a, let c, let upper):
+                        out[o] = a; o += 1
+                        if c != 0 { out[o] = c; o += 1 }
+                        letters += 1
+                        if !upper { allUpper = false }
+                    case .separator:
+                        separator = 0x20
+                    case .drop:
+                        break
+                    case .keep:
+                        for k in 0..<length { out[o + k] = input[i + k] }
+                        o += length
+                        allUpper = false
+                    }
+                } else if scalar >= 0x2000, scalar <= 0x206F {
+                    // General punctuation: an ellipsis ends a sentence; dashes, quotes, spaces separate.
+                    separator = scalar == 0x2026 ? UInt8(ascii: ".") : 0x20
+                } else if scalar == 0x20AC || scalar == 0x3000 || scalar == 0xFEFF {
+                    separator = 0x20
+                } else {
+                    for k in 0..<length { out[o + k] = input[i + k] }
+                    o += length
                     allUpper = false
                 }
-            } else if scalar >= 0x2000, scalar <= 0x206F {
-                // General punctuation: an ellipsis ends a sentence; dashes, quotes, spaces separate.
-                bytes.append(scalar == 0x2026 ? UInt8(ascii: ".") : 0x20)
-                endWord(&self)
-            } else if scalar == 0x20AC || scalar == 0x3000 || scalar == 0xFEFF {
-                bytes.append(0x20); endWord(&self)
-            } else {
-                for k in 0..<length { bytes.append(input[i + k]) }
-                allUpper = false
+                if separator != 0 {
+                    out[o] = separator; o += 1
+                    if letters >= 4, allUpper { shouted += 1 }
+                    letters = 0; allUpper = true
+                }
+                i += length
             }
-            i += length
+            if letters >= 4, allUpper { shouted += 1 }
+            initialized = o
         }
-        endWord(&self)
+        self.exclamations = exclamations
+        self.shoutedWords = shouted
     }
 
     // MARK: - Tokens

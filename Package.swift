@@ -30,6 +30,7 @@ let package = Package(
         // The embedded defaults kept in the configured store or the process: crm `local`, tasks `local` / `none`, notify `log`.
         .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -40,7 +41,7 @@ let package = Package(
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
-            "PlugboardConformance", "CSQLite",
+            "LLMRules", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -54,6 +55,7 @@ let package = Package(
             "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
         ], swiftSettings: strict),
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
+        .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import AdaptersLocal
+import LLMRules
 import ObjectsFilesystem
 import PlugboardWorkflow
 import StorageJSON
@@ -17,6 +18,7 @@ public enum BuiltinAdapters {
         DiscardingTaskTracker.registryEntry,
         FilesystemObjectStore.registryEntry,
         LogNotifier.registryEntry,
+        RulesLanguageModel.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).

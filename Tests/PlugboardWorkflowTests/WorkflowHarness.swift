@@ -59,9 +59,10 @@ struct WorkflowHarness {
         return p
     }
 
-    func workflow(faults: FaultPlan? = nil, settings: WorkflowSettings = WorkflowSettings(), worker: String = "test",
+    func workflow(faults: FaultPlan? = nil, settings: WorkflowSettings? = nil, worker: String = "test",
                   store override: (any DocumentStore)? = nil) -> Workflow {
         let p = ports(faults: faults, store: override)
+        let settings = settings ?? (try! WorkflowSettings())
         return Workflow(ports: p, settings: settings, queue: JobQueue(store: p.storage, maxAttempts: 50, leaseSeconds: 0.2, retryBase: .milliseconds(2), worker: worker))
     }
 

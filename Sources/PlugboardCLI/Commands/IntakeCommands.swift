@@ -8,7 +8,7 @@ extension Invocation {
         let ports = WorkflowPorts(storage: try await a.storage(), crm: try await a.crm(), tasks: try await a.tasks(),
                                   objects: try await a.objects(), llm: try await a.llm(), notifier: try await a.notifier(),
                                   fetcher: BuiltinAdapters.attachmentFetcher)
-        return Workflow(ports: ports, settings: WorkflowSettings(a.config.workflow))
+        return Workflow(ports: ports, settings: try WorkflowSettings(a.config.workflow))
     }
 }
 

@@ -10,13 +10,13 @@ public struct WorkflowSettings: Sendable {
     public var taskCategories: Set<String>
     /// Category → reply template with `{name}`, `{order_number}`, `{order_status}`, `{subject}` placeholders.
     public var templates: [String: String]
-    /// Category → keywords, replacing the built-in sets when given.
-    public var categoryKeywords: [String: [String]]?
+    /// Rules first: the classifier over the configured categories (or the built-in sets).
+    public var classifier: RuleClassifier
     public var attachments: AttachmentPolicy
     /// Model → (input, output) price per million tokens.
     public var prices: [String: (input: Double, output: Double)]
 
-    public init(_ w: [String: JSON] = [:]) {
+    public init(_ w: [String: JSON] = [:]) throws {
         threadingWindowDays = w["threading_window_days"]?.intValue ?? 14
         openStatuses = Set(w["open_statuses"]?.arrayValue?.compactMap(\.stringValue) ?? ["open", "en cours", "new", "pending"])
         openStatus = w["open_status"]?.stringValue ?? "en cours"
@@ -24,19 +24,18 @@ public struct WorkflowSettings: Sendable {
         openStatuses.insert(openStatus)
         var tasks: Set<String> = ["MODELISATION"]
         var templates = WorkflowSettings.defaultTemplates
-        var keywords: [String: [String]]?
-        if case .object(let cats)? = w["categories"] {
+        var categories = RuleCategories.workflowDefault
+        if let cats = w["categories"], case .object(let o) = cats {
             tasks = []
-            keywords = [:]
-            for (name, spec) in cats {
+            for (name, spec) in o {
                 if spec["task"]?.boolValue == true { tasks.insert(name) }
                 if let t = spec["template"]?.stringValue { templates[name] = t }
-                keywords?[name] = spec["keywords"]?.arrayValue?.compactMap(\.stringValue) ?? []
             }
+            categories = try RuleCategories.parse(cats, at: "workflow.categories")
         }
         taskCategories = tasks
         self.templates = templates
-        categoryKeywords = keywords
+        classifier = RuleClassifier(categories: categories)
         attachments = AttachmentPolicy(w["attachments"])
         var prices: [String: (Double, Double)] = [:]
         for (model, p) in w["prices"]?.objectValue ?? [:] {

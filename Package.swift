@@ -30,16 +30,20 @@ let package = Package(
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
+        // MARK: - The shared ticket workflow (sees ports, never adapters)
+        .target(name: "PlugboardWorkflow", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
-            "PlugboardKernel", "StorageJSON", "StorageSQLite", "PlugboardConformance", "CSQLite",
+            "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
         // MARK: - Tests (mirror Sources/)
-        .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

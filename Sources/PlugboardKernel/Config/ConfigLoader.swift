@@ -12,7 +12,16 @@ public struct PlugboardConfig: Sendable {
     /// Shared libraries to load adapters from, resolved against the config folder.
     public var plugins: [String]
 
-    public func settings(_ port: Port) -> AdapterSettings { ports[port]! }
+    /// The port's settings; nil when the port is not configured.
+    public func settings(_ port: Port) -> AdapterSettings? { ports[port] }
+
+    /// The port's settings, or an error saying the port has no adapter.
+    public func require(_ port: Port) throws -> AdapterSettings {
+        guard let s = ports[port] else {
+            throw PlugboardError.invalidConfiguration("\(file): \(port.rawValue): no adapter configured for this port")
+        }
+        return s
+    }
 
     /// The configuration as JSON with every secret shown as `***`.
     public var redacted: JSON {
@@ -78,7 +87,14 @@ public struct ConfigLoader: Sendable {
         }
         var ports: [Port: AdapterSettings] = [:]
         for port in Port.allCases {
-            let section = top[port.rawValue] ?? .object(["adapter": .string(port.embeddedDefault)])
+            let section: JSON
+            if let given = top[port.rawValue] {
+                section = given
+            } else if registry.entry(port: port, name: port.embeddedDefault) != nil {
+                section = .object(["adapter": .string(port.embeddedDefault)])
+            } else {
+                continue  // no adapter of this port is built in: the port stays unconfigured
+            }
             if let s = v.adapterSection(port: port, section, path: port.rawValue) { ports[port] = s }
         }
         let (workflow, _) = v.plainSection(top["workflow"], fields: ConfigSections.workflow, path: "workflow")
@@ -175,7 +191,9 @@ struct Validator {
     }
 
     func described(_ v: JSON, secret: Bool) -> String {
-        secret ? "a \(v.typeName) (value hidden)" : v.snippet
+        guard secret else { return v.snippet }
+        let article = "aeiou".contains(v.typeName.first!) ? "an" : "a"
+        return "\(article) \(v.typeName) (value hidden)"
     }
 
     /// Resolves `${VAR}`, `${VAR:-default}` and `$${` (a literal `${`) in every string.

@@ -13,7 +13,8 @@ public protocol CRM: Sendable {
     func findOrCreateContact(email: String, name: String?) async throws -> CRMContact
     func createTicket(_ draft: CRMTicketDraft) async throws -> CRMTicket
     func findOpenTicket(contactId: String, updatedSince: String?) async throws -> CRMTicket?
-    func addNote(ticketId: String, body: String, at: String) async throws -> String
+    /// Adds a note; `key` makes it idempotent (a second call with one key adds nothing).
+    func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String
     func updateTicket(id: String, properties: [String: JSON]) async throws
     func linkTicket(_ ticketId: String, toContact contactId: String) async throws
 }
@@ -33,8 +34,11 @@ public struct CRMTicketDraft: Sendable, Hashable {
     public var description: String
     public var contactId: String
     public var properties: [String: JSON]
-    public init(subject: String, description: String, contactId: String, properties: [String: JSON] = [:]) {
+    /// Idempotency key (the workflow's ticket id): creating twice with one key gives one ticket.
+    public var key: String?
+    public init(subject: String, description: String, contactId: String, properties: [String: JSON] = [:], key: String? = nil) {
         self.subject = subject; self.description = description; self.contactId = contactId; self.properties = properties
+        self.key = key
     }
 }
 
@@ -63,8 +67,11 @@ public struct TaskDraft: Sendable, Hashable {
     /// Create as a subtask of this task when set.
     public var parentId: String?
     public var assignees: [String]
-    public init(name: String, markdown: String, parentId: String? = nil, assignees: [String] = []) {
-        self.name = name; self.markdown = markdown; self.parentId = parentId; self.assignees = assignees
+    /// Idempotency key: creating twice with one key gives one task (adapters search before create when the
+    /// remote system has no key of its own).
+    public var key: String?
+    public init(name: String, markdown: String, parentId: String? = nil, assignees: [String] = [], key: String? = nil) {
+        self.name = name; self.markdown = markdown; self.parentId = parentId; self.assignees = assignees; self.key = key
     }
 }
 
@@ -146,7 +153,9 @@ public struct TeamNotification: Sendable, Hashable {
     public var text: String
     public var ticketId: String?
     public var url: String?
-    public init(subject: String, text: String, ticketId: String? = nil, url: String? = nil) {
-        self.subject = subject; self.text = text; self.ticketId = ticketId; self.url = url
+    /// Idempotency key: adapters that can deduplicate (a log file, a Message-ID) use it.
+    public var key: String?
+    public init(subject: String, text: String, ticketId: String? = nil, url: String? = nil, key: String? = nil) {
+        self.subject = subject; self.text = text; self.ticketId = ticketId; self.url = url; self.key = key
     }
 }

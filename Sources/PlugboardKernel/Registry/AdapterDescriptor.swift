@@ -29,6 +29,9 @@ public struct ConfigField: Sendable {
         /// A list of adapter sections of a port (a fallback chain).
         case adapters(Port)
 
+        /// A short name for help text and generated docs.
+        public var displayName: String { name }
+
         var name: String {
             switch self {
             case .string: return "string"

@@ -1,0 +1,47 @@
+import Foundation
+import PlugboardKernel
+
+struct BenchStorageCommand: Command {
+    static let words = ["bench", "storage"]
+    static let summary = "Measure storage adapters against their baselines and print the ratios."
+    static let synopsis = "[--count N] [--only sqlite,json,postgres] [--dir DIR]"
+    static let details = """
+    sqlite: batch put of N tickets vs a raw sqlite3 C loop in one transaction (target >= 0.5), point get p50 (within 2x).
+    json: 10,000 single-ticket saves vs rewriting the whole file each save (target >= 50x).
+    postgres: batch put vs COPY through psql (target >= 0.4); needs PLUGBOARD_BENCH_PG_URL or PLUGBOARD_TEST_PG_URL.
+    Build with -c release for meaningful figures.
+    """
+    static let options = [
+        OptionSpec(name: "count", value: "N", help: "Tickets for the sqlite and postgres runs (default 100000)."),
+        OptionSpec(name: "only", value: "LIST", help: "Comma-separated subset of sqlite, json, postgres."),
+        OptionSpec(name: "dir", value: "DIR", help: "Scratch folder (default: a temporary folder, removed after)."),
+    ]
+
+    static func run(_ inv: Invocation) async throws -> Int32 {
+        let count = try inv.args.int("count", default: 100_000)
+        let only = Set((inv.args.value("only") ?? "sqlite,json,postgres").split(separator: ",").map(String.init))
+        let known: Set<String> = ["sqlite", "json", "postgres"]
+        if let bad = only.subtracting(known).first { throw UsageError("--only: unknown benchmark \"\(bad)\"; known: sqlite, json, postgres") }
+        let dir = inv.args.value("dir") ?? NSTemporaryDirectory() + "plugboard-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if inv.args.value("dir") == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let log: (String) -> Void = { inv.print($0) }
+        #if DEBUG
+        inv.warn("note: this is a debug build; run `swift run -c release plugboard bench storage` for real figures")
+        #endif
+        for name in ["sqlite", "json", "postgres"] where only.contains(name) {
+            try await StorageBenchmarks.run(name, count: count, dir: dir, environment: inv.environment, log: log)
+        }
+        return 0
+    }
+}
+
+/// The storage benchmarks compiled in, by name.
+enum StorageBenchmarks {
+    static func run(_ name: String, count: Int, dir: String, environment: [String: String], log: (String) -> Void) async throws {
+        switch name {
+        case "json": try await JSONBench.run(count: 10_000, workDir: dir + "/json", log: log)
+        default: log("\(name): not built into this binary yet")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PlugboardKernel
+
+/// The ports the workflow runs on. It never sees an adapter, only these.
+public struct WorkflowPorts: Sendable {
+    public var storage: any DocumentStore
+    public var crm: any CRM
+    public var tasks: any TaskTracker
+    public var objects: any ObjectStore
+    public var llm: any LanguageModel
+    public var notifier: any Notifier
+    /// Fetches attachment URLs; nil refuses URL attachments.
+    public var fetcher: (any AttachmentFetching)?
+
+    public init(storage: any DocumentStore, crm: any CRM, tasks: any TaskTracker, objects: any ObjectStore,
+                llm: any LanguageModel, notifier: any Notifier, fetcher: (any AttachmentFetching)? = nil) {
+        self.storage = storage; self.crm = crm; self.tasks = tasks; self.objects = objects
+        self.llm = llm; self.notifier = notifier; self.fetcher = fetcher
+    }
+}
+
+/// Downloads an attachment under the workflow's attachment policy.
+public protocol AttachmentFetching: Sendable {
+    func fetch(_ url: String, policy: AttachmentPolicy) async throws -> Data
+}
+
+/// The shared ticket workflow: validate → classify → analyse → attachments →
+/// contact → thread → CRM → task → reply draft → notify. Every step is saved
+/// on a durable job as it completes and is idempotent, so a job interrupted
+/// anywhere resumes with `processPending` and nothing is done twice.
+public struct Workflow: Sendable {
+    public let ports: WorkflowPorts
+    public let settings: WorkflowSettings
+    public let queue: JobQueue
+    public let logger: Logger
+    /// In-process retries of one step before the job is rescheduled.
+    public var stepRetry = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .seconds(2))
+
+    public init(ports: WorkflowPorts, settings: WorkflowSettings, queue: JobQueue? = nil, logger: Logger = Logger(label: "workflow")) {
+        self.ports = ports
+        self.settings = settings
+        self.queue = queue ?? JobQueue(store: ports.storage)
+        self.logger = logger
+    }
+
+    public static let steps = ["classify", "analyse", "attachments", "contact", "thread", "crm", "task", "reply", "notify"]
+
+    // MARK: - Entry points
+
+    /// Records the request as a job and runs it now. A request seen before (same
+    /// request id, message id or content) returns the first run's result.
+    public func submit(_ request: IntakeRequest) async throws -> IntakeResult {
+        let (job, _) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json)
+        return try await runIfPossible(job)
+    }
+
+    /// Runs every due job (pending, or running with an expired lease), oldest first.
+    public func processPending(limit: Int = 10_000, concurrency: Int = 4) async throws -> (done: Int, failed: Int, deferred: Int) {
+        var done = 0, failed = 0, deferred = 0
+        var seen = Set<String>()
+        while true {
+            let jobs = try await queue.due(limit: min(limit, 500)).filter { !seen.contains($0.id) }
+            if jobs.isEmpty { break }
+            for j in jobs { seen.insert(j.id) }
+            let results = try await withThrowingTaskGroup(of: IntakeResult.Status?.self) { g in
+                var iterator = jobs.makeIterator()
+                var out: [IntakeResult.Status?] = []
+                for _ in 0..<max(1, concurrency) {
+                    guard let j = iterator.next() else { break }
+                    g.addTask { try await self.runIfPossible(j, force: true).status }
+                }
+                while let r = try await g.next() {
+                    out.append(r)
+                    if let j = iterator.next() { g.addTask { try await self.runIfPossible(j, force: true).status } }
+                }
+                return out
+            }
+            for r in results {
+                switch r {
+                case .created?, .appended?: done += 1
+                case .failed?: failed += 1
+                default: deferred += 1
+                }
+            }
+            if seen.count >= limit { break }
+        }
+        return (done, failed, deferred)
+    }
+
+    func runIfPossible(_ job: StoredDocument, force: Bool = false) async throws -> IntakeResult {
+        switch job.body["state"]?.stringValue {
+        case "done":
+            return IntakeResult(json: job.body["result"] ?? [:], jobId: job.id)
+        case "failed":
+            return IntakeResult(status: .failed, jobId: job.id, message: job.body["last_error"]?["message"]?.stringValue ?? "failed")
+        default:
+            guard var claimed = try await queue.claim(job, force: force) else {
+                return IntakeResult(status: .queued, jobId: job.id, message: "another worker is processing this request")
+            }
+            return try await run(&claimed)
+        }
+    }
+
+    // MARK: - Running a claimed job
+
+    func run(_ job: inout StoredDocument) async throws -> IntakeResult {
+        guard case .success(let request) = IntakeRequest.parse(job.body["payload"] ?? .null) else {
+            try await queue.fail(&job, error: .invalidInput("stored request no longer validates"))
+            return IntakeResult(status: .failed, jobId: job.id, message: "invalid stored request")
+        }
+        var state = StepState(request: request, jobId: job.id, steps: job.body["steps"]?.objectValue ?? [:])
+        for step in Workflow.steps where state.steps[step] == nil {
+            do {
+                let output = try await stepRetry.run({ try await self.perform(step, &state) }) { attempt, e, d in
+                    logger.debug("step \(step) attempt \(attempt) failed; retrying", ["job": state.jobId, "error": e.description, "delay_ms": "\(d.milliseconds)"])
+                }
+                state.steps[step] = output
+                try await queue.record(&job, step: step, output: output)
+            } catch {
+                let e = PlugboardError.wrap(error)
+                if e.code == .conflict && e.message.contains("jobs/") { throw e }  // lease lost: another worker owns it
+                logger.warning("intake step \(step) failed", ["job": job.id, "error": e.description])
+                try await queue.fail(&job, error: e)
+                let final = job.body["state"]?.stringValue == "failed"
+                return IntakeResult(status: final ? .failed : .queued, jobId: job.id,
+                                    message: final ? "failed at \(step): \(e.description)"
+                                        : "step \(step) failed (\(e.description)); queued for retry with `plugboard process-pending`")
+            }
+        }
+        let result = state.result()
+        try await queue.complete(&job, result: result.json)
+        return result
+    }
+
+    func perform(_ step: String, _ s: inout StepState) async throws -> JSON {
+        switch step {
+        case "classify": return try await classify(s)
+        case "analyse": return try await analyse(s)
+        case "attachments": return try await storeAttachments(s)
+        case "contact": return try await findOrCreateContact(s)
+        case "thread": return try await thread(s)
+        case "crm": return try await mirrorToCRM(s)
+        case "task": return try await createTask(s)
+        case "reply": return try await draftReply(s)
+        case "notify": return try await notify(s)
+        default: throw PlugboardError.internal("unknown step \(step)")
+        }
+    }
+}
+
+/// What a job's steps have produced so far.
+struct StepState: Sendable {
+    var request: IntakeRequest
+    var jobId: String
+    var steps: [String: JSON]
+
+    subscript(step: String) -> JSON { steps[step] ?? [:] }
+
+    /// When the customer wrote: given, or when the job first ran.
+    var receivedAt: String { request.receivedAt ?? steps["classify"]?["at"]?.stringValue ?? Timestamp.now() }
+
+    /// This request's message id within its ticket.
+    var messageId: String { request.messageId ?? "msg-" + String(jobId.split(separator: "-").last ?? "") }
+
+    func result() -> IntakeResult {
+        let thread = self["thread"]
+        let isNew = thread["is_new"]?.boolValue ?? false
+        let ticket = thread["ticket_id"]?.stringValue
+        var r = IntakeResult(status: isNew ? .created : .appended, jobId: jobId,
+                             message: isNew ? "ticket \(ticket ?? "?") created" : "added to ticket \(ticket ?? "?")")
+        r.ticketId = ticket
+        r.ticketURL = self["crm"]["ticket_url"]?.stringValue
+        r.isNewTicket = isNew
+        r.classification = self["classify"]["category"]?.stringValue
+        r.category = self["analyse"]["category"]?.stringValue ?? r.classification
+        r.urgency = self["analyse"]["urgency"]?.stringValue
+        r.sentiment = self["analyse"]["sentiment"]?.stringValue
+        r.filesUploaded = self["attachments"]["files"]?.arrayValue?.count ?? 0
+        r.taskId = self["task"]["task_id"]?.stringValue
+        r.reply = self["reply"]["draft"]?.stringValue
+        return r
+    }
+}

@@ -26,6 +26,7 @@ let package = Package(
         // MARK: - Adapters (each imports the kernel and its own C module only)
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "StorageSQLite", dependencies: ["PlugboardKernel", "CSQLite"], swiftSettings: strict),
+        .target(name: "StorageDynamoDB", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]

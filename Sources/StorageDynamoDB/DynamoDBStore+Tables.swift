@@ -5,6 +5,11 @@ import PlugboardKernel
 extension DynamoDBStore {
     /// The collection's layout, once its table has been checked (or created).
     func prepared(_ c: CollectionSpec) async throws -> DynamoDBTableLayout {
+        let (table, _) = configuration.table(for: c)
+        if let state = tables.withLock({ $0[table] }), state.layout.collection == c {
+            _ = try await state.preparation.value
+            return state.layout
+        }
         let layout = try DynamoDBTableLayout(c, configuration: configuration)
         let task: Task<Set<String>, any Error> = tables.withLock { t in
             if let state = t[layout.table] { return state.preparation }

@@ -81,8 +81,10 @@ public final class DynamoDBStore: DocumentStore {
             for _ in 0..<100 {
                 let current = try await client.call("GetItem", [
                     "TableName": .string(layout.table), "Key": layout.key(id), "ConsistentRead": true,
-                    "ProjectionExpression": "#r, #p", "ExpressionAttributeNames": [
-                        "#r": .string(DynamoDBTableLayout.Reserved.revision), "#p": .string(DynamoDBTableLayout.Reserved.parts),
+                    // The key is projected too, so an existing item never comes back empty.
+                    "ProjectionExpression": "#k, #r, #p", "ExpressionAttributeNames": [
+                        "#k": .string(layout.key), "#r": .string(DynamoDBTableLayout.Reserved.revision),
+                        "#p": .string(DynamoDBTableLayout.Reserved.parts),
                     ],
                 ], table: layout.table)["Item"]
                 let exists = current != nil

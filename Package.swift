@@ -27,6 +27,10 @@ let package = Package(
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "StorageSQLite", dependencies: ["PlugboardKernel", "CSQLite"], swiftSettings: strict),
         .target(name: "StorageDynamoDB", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "StoragePostgres", dependencies: ["PlugboardKernel", "CLibPQ"], swiftSettings: strict),
+        // The embedded defaults kept in the configured store or the process: crm `local`, tasks `local` / `none`, notify `log`.
+        .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -36,7 +40,8 @@ let package = Package(
 
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
-            "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "PlugboardConformance", "CSQLite",
+            "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
+            "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -45,7 +50,12 @@ let package = Package(
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "PlugboardWorkflowTests", dependencies: ["PlugboardWorkflow"], swiftSettings: strict),
+        .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "PlugboardWorkflowTests", dependencies: [
+            "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
+        ], swiftSettings: strict),
+        .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

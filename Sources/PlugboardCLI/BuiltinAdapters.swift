@@ -1,5 +1,8 @@
+import AdaptersLocal
+import ObjectsFilesystem
 import PlugboardWorkflow
 import StorageJSON
+import StoragePostgres
 import PlugboardKernel
 
 /// Every adapter compiled into the `plugboard` binary. The CLI and the server
@@ -8,6 +11,12 @@ public enum BuiltinAdapters {
     public static let registry = Registry([
         MemoryStore.registryEntry,
         JSONFileStore.registryEntry,
+        PostgresStore.registryEntry,
+        LocalCRM.registryEntry,
+        LocalTaskTracker.registryEntry,
+        DiscardingTaskTracker.registryEntry,
+        FilesystemObjectStore.registryEntry,
+        LogNotifier.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).

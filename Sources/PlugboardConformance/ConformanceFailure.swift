@@ -3,20 +3,33 @@ public struct ConformanceFailure: Error, Sendable, CustomStringConvertible {
     public let check: String
     public let message: String
     public let line: Int
-    public var description: String { "[\(check)] \(message) (StorageConformance line \(line))" }
+    /// The suite the check belongs to (`StorageConformance`, `CRMConformance`, ...).
+    public var suite: String = "StorageConformance"
+    public var description: String { "[\(check)] \(message) (\(suite) line \(line))" }
 }
 
 /// Assertions for conformance cases. The suite has no test-framework
 /// dependency, so plugins and `doctor` can run it too; test targets call it.
 struct Checker {
     let check: String
+    var suite: String = "StorageConformance"
+
+    func failure(_ message: String, line: Int) -> ConformanceFailure {
+        ConformanceFailure(check: check, message: message, line: line, suite: suite)
+    }
 
     func expect(_ condition: Bool, _ message: @autoclosure () -> String, line: Int = #line) throws {
-        if !condition { throw ConformanceFailure(check: check, message: message(), line: line) }
+        if !condition { throw failure(message(), line: line) }
     }
 
     func equal<T: Equatable>(_ a: T, _ b: T, _ what: String, line: Int = #line) throws {
-        if a != b { throw ConformanceFailure(check: check, message: "\(what): got \(a), expected \(b)", line: line) }
+        if a != b { throw failure("\(what): got \(a), expected \(b)", line: line) }
+    }
+
+    /// The value, or a failure saying it was missing.
+    func some<T>(_ value: T?, _ what: String, line: Int = #line) throws -> T {
+        guard let value else { throw failure("\(what): got nil", line: line) }
+        return value
     }
 
     /// Runs `body` and requires it to throw a `PlugboardError` with `code`.
@@ -25,13 +38,13 @@ struct Checker {
             try await body()
         } catch let e as PlugboardError {
             if e.code != code {
-                throw ConformanceFailure(check: check, message: "\(what): threw \(e.code) (\(e.message)), expected \(code)", line: line)
+                throw failure("\(what): threw \(e.code) (\(e.message)), expected \(code)", line: line)
             }
             return
         } catch {
-            throw ConformanceFailure(check: check, message: "\(what): threw a non-Plugboard error \(error), expected \(code)", line: line)
+            throw failure("\(what): threw a non-Plugboard error \(error), expected \(code)", line: line)
         }
-        throw ConformanceFailure(check: check, message: "\(what): did not throw, expected \(code)", line: line)
+        throw failure("\(what): did not throw, expected \(code)", line: line)
     }
 }
 

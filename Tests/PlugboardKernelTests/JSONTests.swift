@@ -119,3 +119,27 @@ struct TimestampTests {
         }
     }
 }
+
+@Suite("index ordering of timestamps")
+struct IndexTimestampTests {
+    @Test func subSecondValuesSortAfterWholeSeconds() throws {
+        let spec = CollectionSpec.tickets
+        let idx = try spec.index(named: "status-created_at")
+        let a = spec.indexKey(idx, of: ["status": "x", "created_at": "2024-01-01T10:00:00Z"])!.sort
+        let b = spec.indexKey(idx, of: ["status": "x", "created_at": "2024-01-01T10:00:00.500Z"])!.sort
+        let c = spec.indexKey(idx, of: ["status": "x", "created_at": "2024-01-01T10:00:01Z"])!.sort
+        #expect(a < b && b < c, "\(a) \(b) \(c)")
+        // Bounds given in any ISO form land on the same scale.
+        let q = IndexQuery(index: idx.name, partition: "x", from: "2024-01-01T11:00:00+01:00", to: "2024-01-01 10:00:00.5")
+        #expect(q.from == a && q.to == b)
+    }
+
+    @Test func memoryStoreOrdersSubSecondTimes() async throws {
+        let s = MemoryStore()
+        for (id, t) in [("late", "2024-01-01T10:00:00.900Z"), ("whole", "2024-01-01T10:00:00Z"), ("mid", "2024-01-01T10:00:00.5Z")] {
+            try await s.put(.tickets, id: id, body: ["ticket_id": .string(id), "status": "x", "created_at": .string(t)])
+        }
+        let page = try await s.query(.tickets, IndexQuery(index: "status-created_at", partition: "x"))
+        #expect(page.documents.map(\.id) == ["whole", "mid", "late"])
+    }
+}

@@ -41,6 +41,7 @@ enum StorageBenchmarks {
     static func run(_ name: String, count: Int, dir: String, environment: [String: String], log: (String) -> Void) async throws {
         switch name {
         case "json": try await JSONBench.run(count: 10_000, workDir: dir + "/json", log: log)
+        case "postgres": try await PostgresBench.run(count: count, workDir: dir + "/postgres", log: log)
         default: log("\(name): not built into this binary yet")
         }
     }

@@ -94,6 +94,9 @@ public struct FaultyCRM: CRM {
     public func findOpenTicket(contactId: String, updatedSince: String?) async throws -> CRMTicket? {
         try await plan.call("crm", "findOpenTicket") { try await base.findOpenTicket(contactId: contactId, updatedSince: updatedSince) }
     }
+    public func ticket(id: String) async throws -> CRMTicket? {
+        try await plan.call("crm", "ticket") { try await base.ticket(id: id) }
+    }
     public func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String {
         try await plan.call("crm", "addNote") { try await base.addNote(ticketId: ticketId, body: body, at: at, key: key) }
     }

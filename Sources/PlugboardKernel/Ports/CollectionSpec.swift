@@ -39,7 +39,7 @@ public struct CollectionSpec: Sendable, Hashable {
         if let s = index.sortField {
             guard let raw = IndexSpec.scalar(body[s]) else { return nil }
             if index.sortIsTimestamp {
-                guard let n = Timestamp.normalize(raw) else { return nil }
+                guard let n = Timestamp.sortKey(raw) else { return nil }
                 sort = n
             } else {
                 sort = raw

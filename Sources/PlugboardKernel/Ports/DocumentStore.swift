@@ -64,9 +64,13 @@ extension DocumentStore {
     /// Reads, transforms and writes back one document with its revision as the
     /// precondition, retrying on conflict: the safe read-modify-write.
     @discardableResult
-    public func update(_ collection: CollectionSpec, id: String, attempts: Int = 20,
+    public func update(_ collection: CollectionSpec, id: String, attempts: Int = 30,
                        _ transform: (inout JSON?) throws -> Void) async throws -> StoredDocument? {
-        for _ in 0..<attempts {
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                // Contention: back off a little, with jitter, so writers stop colliding in lockstep.
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
+            }
             let current = try await get(collection, id: id)
             var body = current?.body
             try transform(&body)
@@ -85,7 +89,7 @@ extension DocumentStore {
                 continue
             }
         }
-        throw PlugboardError.conflict("\(collection.name)/\(id): still changing after \(attempts) attempts")
+        throw PlugboardError(.conflict, "\(collection.name)/\(id): still changing after \(attempts) attempts", retryable: true)
     }
 }
 
@@ -120,9 +124,19 @@ public struct IndexQuery: Sendable, Hashable {
     public var index: String
     /// Equality on the index's partition field (required when the index has one).
     public var partition: String?
-    /// Inclusive bounds on the sort field (already normalized for timestamps).
-    public var from: String?
-    public var to: String?
+    /// Inclusive bounds on the sort field. A bound that reads as an ISO 8601 time
+    /// is stored in the fixed-width UTC form index values use (`Timestamp.sortKey`),
+    /// so every adapter compares like with like.
+    public var from: String? {
+        get { _from }
+        set { _from = IndexQuery.bound(newValue) }
+    }
+    public var to: String? {
+        get { _to }
+        set { _to = IndexQuery.bound(newValue) }
+    }
+    private var _from: String?
+    private var _to: String?
     public var descending: Bool
     public var limit: Int
     /// Opaque cursor from a previous page.
@@ -132,11 +146,18 @@ public struct IndexQuery: Sendable, Hashable {
                 descending: Bool = false, limit: Int = 100, cursor: String? = nil) {
         self.index = index
         self.partition = partition
-        self.from = from
-        self.to = to
+        self._from = IndexQuery.bound(from)
+        self._to = IndexQuery.bound(to)
         self.descending = descending
         self.limit = limit
         self.cursor = cursor
+    }
+}
+
+extension IndexQuery {
+    static func bound(_ s: String?) -> String? {
+        guard let s else { return nil }
+        return Timestamp.sortKey(s) ?? s
     }
 }
 

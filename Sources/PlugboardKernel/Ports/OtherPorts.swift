@@ -5,15 +5,36 @@ import Foundation
 /// The `crm` port: contacts, tickets and notes in the team's CRM.
 ///
 /// ## Implementation requirements
-/// - `findOrCreateContact` is idempotent per e-mail (case-insensitive).
-/// - `findOpenTicket` returns the most recently updated ticket of the contact
-///   whose status is open and which was updated at or after `updatedSince`.
+/// - `findOrCreateContact` is idempotent per e-mail, compared case-insensitively
+///   after trimming spaces: a second call returns the same contact with
+///   `created == false`. Where the backend keeps e-mails unique, concurrent calls
+///   for one address also return one contact (create; on a conflict, read it).
+///   An address that is not `local@domain` is refused with `.invalidInput`.
+/// - `createTicket` links the new ticket to `draft.contactId` and returns its id,
+///   and a `url` a person can open when the CRM has ticket pages.
+/// - `findOpenTicket` returns, among the open tickets linked to the contact
+///   (by `createTicket` or `linkTicket`), the one updated most recently, provided
+///   it was updated at or after `updatedSince` (ISO 8601, any offset); nil when
+///   there is none. Closed tickets are ignored. What counts as closed is the
+///   backend's (a pipeline stage, configured statuses). A malformed
+///   `updatedSince` is `.invalidInput`.
+/// - `ticket(id:)` reads a ticket back, nil when there is none; its `properties`
+///   include what `updateTicket` set.
+/// - `updateTicket` merges `properties` into the ticket and advances `updatedAt`.
+/// - `addNote` attaches a note written at `at` (ISO 8601; malformed is
+///   `.invalidInput`) and returns the note's id.
+/// - `linkTicket` associates one more contact with a ticket; idempotent.
+/// - `addNote`, `updateTicket` and `linkTicket` on an unknown ticket throw `.notFound`.
+/// - Text (names, subjects, notes) is kept as given: any Unicode, newlines.
 /// - Adapters translate; threading and classification decisions stay in the kernel.
+/// - The conformance suite is `CRMConformance` (PlugboardConformance).
 public protocol CRM: Sendable {
     func findOrCreateContact(email: String, name: String?) async throws -> CRMContact
     func createTicket(_ draft: CRMTicketDraft) async throws -> CRMTicket
     func findOpenTicket(contactId: String, updatedSince: String?) async throws -> CRMTicket?
-    /// Adds a note; `key` makes it idempotent (a second call with one key adds nothing).
+    /// The ticket with this id, nil when there is none.
+    func ticket(id: String) async throws -> CRMTicket?
+    /// Adds a note; `key` makes it idempotent (a second call with one key adds nothing and returns the same id).
     func addNote(ticketId: String, body: String, at: String, key: String) async throws -> String
     func updateTicket(id: String, properties: [String: JSON]) async throws
     func linkTicket(_ ticketId: String, toContact contactId: String) async throws
@@ -47,14 +68,27 @@ public struct CRMTicket: Sendable, Hashable {
     public var url: String?
     public var status: String
     public var updatedAt: String?
-    public init(id: String, url: String?, status: String, updatedAt: String?) {
-        self.id = id; self.url = url; self.status = status; self.updatedAt = updatedAt
+    /// The ticket's fields as the CRM holds them (at least those `updateTicket` set).
+    public var properties: [String: JSON]
+    public init(id: String, url: String?, status: String, updatedAt: String?, properties: [String: JSON] = [:]) {
+        self.id = id; self.url = url; self.status = status; self.updatedAt = updatedAt; self.properties = properties
     }
 }
 
 // MARK: - tasks
 
 /// The `tasks` port: a task tracker (ClickUp, the local store, or none).
+///
+/// ## Implementation requirements
+/// - `createTask` returns a new id on every call, and a `url` when the tracker
+///   has task pages. With `parentId` the task is a subtask of that task;
+///   an unknown parent is `.notFound`.
+/// - `updateDescription` replaces the task's description; `comment` adds a
+///   comment. Both throw `.notFound` for an unknown task.
+/// - Text is kept as given (Markdown, any Unicode).
+/// - The one exception is the `none` adapter: it stores nothing, accepts every
+///   call and returns the id `"none"`.
+/// - The conformance suite is `TaskTrackerConformance` (PlugboardConformance).
 public protocol TaskTracker: Sendable {
     func createTask(_ draft: TaskDraft) async throws -> TrackedTask
     func updateDescription(taskId: String, markdown: String) async throws
@@ -84,6 +118,22 @@ public struct TrackedTask: Sendable, Hashable {
 // MARK: - objects
 
 /// The `objects` port: a bucket of files (a folder, S3, R2).
+///
+/// ## Implementation requirements
+/// - Keys follow `ObjectKey`: every method first checks its key with
+///   `ObjectKey.validate` and refuses an invalid one with `.invalidInput`.
+/// - `get` returns exactly the bytes put (empty and multi-megabyte bodies
+///   included), `.notFound` when there is no object; `head` returns nil then.
+/// - `head` gives the stored size, the content type given to `put` (when one
+///   was given), and an `etag` (when non-nil) that changes with the content.
+/// - `put` over an existing key replaces the object whole: a reader sees the
+///   old or the new body, never a mix.
+/// - `delete` of a missing key succeeds, as on S3.
+/// - `url(for:)` gives a public URL (capability `public_urls`) or a presigned
+///   one (`presigned_urls`) whose path is the store's prefix plus the
+///   percent-encoded key (`ObjectKey.percentEncoded`); nil when the store has
+///   neither. It does not check that the object exists.
+/// - The conformance suite is `ObjectStoreConformance` (PlugboardConformance).
 public protocol ObjectStore: Sendable {
     func put(key: String, data: Data, contentType: String?) async throws -> ObjectInfo
     func get(key: String) async throws -> Data
@@ -144,6 +194,13 @@ public struct LLMResponse: Sendable, Hashable {
 // MARK: - notify
 
 /// The `notify` port: tell the support team something happened.
+///
+/// ## Implementation requirements
+/// - A notification that could not be delivered throws (`.unavailable` when a
+///   later attempt may succeed); one that was delivered is not sent again by
+///   the adapter (retries belong to the kernel's policy layer).
+/// - Nothing secret reaches a log line or a file: no credentials, and no
+///   query string of a URL (presigned URLs carry signatures there).
 public protocol Notifier: Sendable {
     func send(_ notification: TeamNotification) async throws
 }

@@ -88,6 +88,17 @@ public enum Timestamp {
     }
 
     public static func format(_ d: Date) -> String { format(d.timeIntervalSince1970) }
+
+    /// `yyyy-MM-ddTHH:mm:ss.SSSZ`, always with milliseconds: fixed width, so
+    /// string order is time order (`…00.500Z` after `…00.000Z`). Index values
+    /// and query bounds on timestamp indexes use this form.
+    public static func sortKey(_ t: Double) -> String {
+        let s = format(t)
+        return s.count == 20 ? String(s.dropLast()) + ".000Z" : s
+    }
+
+    /// The sortable form of an ISO 8601 string; nil if it is not one.
+    public static func sortKey(_ s: String) -> String? { parse(s).map(sortKey) }
     public static func now() -> String { format(Date()) }
 
     private static func pad(_ v: Int, _ w: Int) -> String {

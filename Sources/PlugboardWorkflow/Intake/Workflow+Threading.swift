@@ -112,7 +112,7 @@ extension Workflow {
         if let cost = a["cost"] { o["llm_cost"] = cost }
         if let n = s["classify"]["order_number"], !n.isNull { o["order_number"] = n }
         let files = s["attachments"]["files"]?.arrayValue ?? []
-        if !files.isEmpty { o["fichiers_urls"] = .array(files.compactMap { $0["url"] ?? $0["key"] }) }
+        if !files.isEmpty { o["fichiers_urls"] = .array(files.compactMap { ($0["url"]?.stringValue ?? $0["key"]?.stringValue).map(JSON.string) }) }
         o["messages"] = [message]
         return .object(o)
     }

@@ -51,7 +51,8 @@ public struct Workflow: Sendable {
     /// request id, message id or content) returns the first run's result.
     public func submit(_ request: IntakeRequest) async throws -> IntakeResult {
         let (job, _) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json)
-        return try await runIfPossible(job)
+        // Submitting again runs a job waiting for its retry at once; a job another worker holds is left to it.
+        return try await runIfPossible(job, force: true)
     }
 
     /// Runs every due job (pending, or running with an expired lease), oldest first.
@@ -65,13 +66,20 @@ public struct Workflow: Sendable {
             let results = try await withThrowingTaskGroup(of: IntakeResult.Status?.self) { g in
                 var iterator = jobs.makeIterator()
                 var out: [IntakeResult.Status?] = []
+                // One job's failure (a store error while recording it) leaves that job for a later pass.
+                let one: @Sendable (StoredDocument) async -> IntakeResult.Status? = { j in
+                    do { return try await self.runIfPossible(j, force: true).status } catch {
+                        self.logger.warning("job \(j.id) interrupted", ["error": PlugboardError.wrap(error).description])
+                        return .queued
+                    }
+                }
                 for _ in 0..<max(1, concurrency) {
                     guard let j = iterator.next() else { break }
-                    g.addTask { try await self.runIfPossible(j, force: true).status }
+                    g.addTask { await one(j) }
                 }
                 while let r = try await g.next() {
                     out.append(r)
-                    if let j = iterator.next() { g.addTask { try await self.runIfPossible(j, force: true).status } }
+                    if let j = iterator.next() { g.addTask { await one(j) } }
                 }
                 return out
             }
@@ -104,6 +112,15 @@ public struct Workflow: Sendable {
     // MARK: - Running a claimed job
 
     func run(_ job: inout StoredDocument) async throws -> IntakeResult {
+        do {
+            return try await runSteps(&job)
+        } catch let e as PlugboardError where e.code == .conflict && e.message.contains("jobs/") {
+            // Our lease expired and another worker took the job over: it finishes it.
+            return IntakeResult(status: .queued, jobId: job.id, message: "another worker took this request over")
+        }
+    }
+
+    func runSteps(_ job: inout StoredDocument) async throws -> IntakeResult {
         guard case .success(let request) = IntakeRequest.parse(job.body["payload"] ?? .null) else {
             try await queue.fail(&job, error: .invalidInput("stored request no longer validates"))
             return IntakeResult(status: .failed, jobId: job.id, message: "invalid stored request")
@@ -117,8 +134,10 @@ public struct Workflow: Sendable {
                 state.steps[step] = output
                 try await queue.record(&job, step: step, output: output)
             } catch {
-                let e = PlugboardError.wrap(error)
-                if e.code == .conflict && e.message.contains("jobs/") { throw e }  // lease lost: another worker owns it
+                var e = PlugboardError.wrap(error)
+                if e.code == .conflict && e.message.contains("jobs/") { throw e }
+                // Contention on a shared document clears with time: reschedule rather than fail.
+                if e.code == .conflict { e.isRetryable = true }
                 logger.warning("intake step \(step) failed", ["job": job.id, "error": e.description])
                 try await queue.fail(&job, error: e)
                 let final = job.body["state"]?.stringValue == "failed"

@@ -14,14 +14,17 @@ public struct JobQueue: Sendable {
     public let store: any DocumentStore
     public var maxAttempts: Int
     public var lease: Double
+    /// Backoff before a failed job is due again (doubling, jittered, capped at 5 minutes).
+    public var retryBase: Duration
     public let worker: String
     let spec = CollectionSpec.jobs
 
-    public init(store: any DocumentStore, maxAttempts: Int = 8, leaseSeconds: Double = 60,
+    public init(store: any DocumentStore, maxAttempts: Int = 8, leaseSeconds: Double = 60, retryBase: Duration = .seconds(1),
                 worker: String = "\(ProcessInfo.processInfo.hostName):\(getpid())") {
         self.store = store
         self.maxAttempts = maxAttempts
         self.lease = leaseSeconds
+        self.retryBase = retryBase
         self.worker = worker
     }
 
@@ -109,7 +112,7 @@ public struct JobQueue: Sendable {
         var body = job.body
         let attempts = body["attempts"]?.intValue ?? 1
         let retry = error.isRetryable && attempts < maxAttempts
-        let backoff = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .seconds(1), maxDelay: .seconds(300))
+        let backoff = RetryPolicy(maxAttempts: maxAttempts, baseDelay: retryBase, maxDelay: .seconds(300))
             .delay(afterAttempt: attempts, error: error).seconds
         body["state"] = .string(retry ? "pending" : "failed")
         body["due_at"] = .string(Timestamp.format(retry ? now + backoff : now))

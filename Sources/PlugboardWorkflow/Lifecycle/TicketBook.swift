@@ -35,7 +35,7 @@ public struct TicketBook: Sendable {
         }
         let tickets = docs.compactMap { Ticket($0.body) }.filter(filter.matches)
         return tickets.sorted { a, b in
-            let x = a.createdAt.flatMap(Timestamp.normalize) ?? "", y = b.createdAt.flatMap(Timestamp.normalize) ?? ""
+            let x = a.createdAt.flatMap(Timestamp.parse) ?? -.infinity, y = b.createdAt.flatMap(Timestamp.parse) ?? -.infinity
             return (x, a.id) < (y, b.id)
         }
     }

@@ -37,9 +37,9 @@ public struct TicketFilter: Sendable, Hashable {
         if let status, t.status != status { return false }
         if let channel, t.channel != channel { return false }
         if from != nil || to != nil {
-            guard let c = t.createdAt.flatMap(Timestamp.normalize) else { return false }
-            if let from, c < from { return false }
-            if let to, c > to { return false }
+            guard let c = t.createdAt.flatMap(Timestamp.parse) else { return false }
+            if let from, let f = Timestamp.parse(from), c < f { return false }
+            if let to, let x = Timestamp.parse(to), c > x { return false }
         }
         return true
     }

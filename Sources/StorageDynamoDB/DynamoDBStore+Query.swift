@@ -60,7 +60,8 @@ extension DynamoDBStore {
             values[":pk"] = ["S": .string(partition)]
             if let s, q.from != nil || q.to != nil {
                 names["#sk"] = .string(s)
-                switch (q.from, q.to) {
+                let (lo, hi) = DynamoDBStore.rawBounds(from: q.from, to: q.to, timestamps: index.sortIsTimestamp)
+                switch (lo, hi) {
                 case let (f?, t?):
                     condition += " AND #sk BETWEEN :lo AND :hi"
                     values[":lo"] = ["S": .string(f)]
@@ -113,6 +114,24 @@ extension DynamoDBStore {
             next = IndexCursor(sort: sort, id: last.doc.id).encoded
         }
         return Page(documents: page.map(\.doc), nextCursor: next)
+    }
+
+    /// Bounds for a raw GSI, whose sort attribute holds timestamps as another
+    /// tool wrote them (`...T09:15:00Z`, `...T09:15:00+00:00`, `...T09:15:00`),
+    /// while query bounds arrive in the kernel's form (`...T09:15:00.000Z`): a
+    /// whole-second bound becomes its `yyyy-MM-ddTHH:mm:ss` prefix, and an upper
+    /// bound takes in every spelling of that second. Raw values are compared as
+    /// strings, so they must be UTC for ranges to be exact.
+    static func rawBounds(from: String?, to: String?, timestamps: Bool) -> (String?, String?) {
+        guard timestamps else { return (from, to) }
+        func wholeSecond(_ s: String) -> String? {
+            let u = Array(s.utf8)
+            guard u.count == 24, s.hasSuffix(".000Z"), Timestamp.parse(s) != nil else { return nil }
+            return String(decoding: u[0..<19], as: UTF8.self)
+        }
+        let lo = from.map { wholeSecond($0) ?? $0 }
+        let hi = to.map { t in wholeSecond(t).map { $0 + "\u{10FFFF}" } ?? t }
+        return (lo, hi)
     }
 
     /// A raw GSI's sort value from a cursor (`S:` or `N:` and the value).

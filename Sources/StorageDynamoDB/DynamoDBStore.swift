@@ -13,6 +13,22 @@ import Synchronization
 ///
 /// Index queries run on GSIs, which DynamoDB keeps eventually consistent: a
 /// write may take a moment to show in `query` (`get` and `scan` read consistently).
+///
+/// ## Migrated tables
+/// By default each kernel index has the adapter's own GSI (`pb_<index>`) on
+/// reserved attributes holding the kernel's normalized values, so ordering and
+/// ranges match every other adapter. The conventional migrated tickets table
+/// instead has hash key `ticket_id` and GSIs `status-created_at-index` and
+/// `channel-created_at-index` on the raw `status` / `created_at` / `channel`
+/// attributes; map them so items written by other tools are found:
+///
+/// ```json
+/// {"adapter": "dynamodb", "tables": {"tickets": {"table": "tickets", "indexes": {
+///     "status-created_at": "status-created_at-index", "channel-created_at": "channel-created_at-index"}}}}
+/// ```
+///
+/// A mapped index compares the raw strings (UTC timestamps give exact ranges),
+/// and orders equal sort values as DynamoDB does rather than by id.
 public final class DynamoDBStore: DocumentStore {
     public let configuration: Configuration
     let client: DynamoDBClient

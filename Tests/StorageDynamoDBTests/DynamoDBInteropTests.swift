@@ -173,6 +173,9 @@ for i, s, c, cr in rows:
         let email = try await store.query(.tickets, IndexQuery(index: "channel-created_at", partition: "email", from: "2024-01-02T00:00:00Z",
                                                                descending: true))
         #expect(email.documents.map(\.id) == ["T1", "T4"])
+        let bounded = try await store.query(.tickets, IndexQuery(index: "status-created_at", partition: "en cours",
+                                                                 from: "2024-01-02T00:00:00Z", to: "2024-01-03T00:00:00Z"))
+        #expect(bounded.documents.map(\.id) == ["T4", "T1"], "both bounds inclusive")
         #expect(email.documents.first?.revision == 1)
         let error = await #expect(throws: PlugboardError.self) {
             _ = try await store.query(.tickets, IndexQuery(index: "contact-updated_at", partition: "k"))

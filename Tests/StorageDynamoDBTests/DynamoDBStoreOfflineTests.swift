@@ -55,7 +55,9 @@ struct DynamoDBStoreOfflineTests {
         #expect(input["Item"]?["_pb_rev"] == ["N": "5"])
         #expect(input["Item"]?["status"] == ["S": "en cours"])
         #expect(input["Item"]?["_pb_ix_status-created_at_pk"] == ["S": "=en cours"])
-        #expect(input["Item"]?["_pb_ix_status-created_at_sk"] == ["S": "2024-01-01T08:00:00Z\u{1}T1"], "normalized UTC sort value, then id")
+        let utc = try #require(Timestamp.sortKey("2024-01-01T10:00:00+02:00"))
+        #expect(utc.hasPrefix("2024-01-01T08:00:00"))
+        #expect(input["Item"]?["_pb_ix_status-created_at_sk"] == ["S": .string(utc + "\u{1}T1")], "normalized UTC sort value, then id")
         #expect(input["Item"]?["_pb_ix_channel-created_at_pk"] == nil, "no channel: not in that index")
     }
 
@@ -154,6 +156,18 @@ struct DynamoDBStoreOfflineTests {
             #expect(error?.code == .invalidInput, "\(q)")
         }
         #expect(!fake.requests.contains { $0.headers["X-Amz-Target"]?.hasSuffix(".Query") == true })
+    }
+
+    @Test("raw GSI bounds cover every spelling of a whole second")
+    func rawBounds() {
+        let (lo, hi) = DynamoDBStore.rawBounds(from: "2024-01-02T00:00:00.000Z", to: "2024-01-05T00:00:00.000Z", timestamps: true)
+        #expect(lo == "2024-01-02T00:00:00")
+        for raw in ["2024-01-02T00:00:00", "2024-01-02T00:00:00Z", "2024-01-05T00:00:00+00:00", "2024-01-05T00:00:00.999Z"] {
+            #expect(raw >= lo! && raw <= hi!, "\(raw)")
+        }
+        #expect(!("2024-01-05T00:00:01Z" <= hi!))
+        #expect(DynamoDBStore.rawBounds(from: "2024-01-02T00:00:00.500Z", to: nil, timestamps: true).0 == "2024-01-02T00:00:00.500Z")
+        #expect(DynamoDBStore.rawBounds(from: "a", to: "b", timestamps: false) == ("a", "b"))
     }
 
     @Test("reserved field names are refused")

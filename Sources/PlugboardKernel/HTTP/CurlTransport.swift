@@ -54,7 +54,9 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let parts = URLParts(request.url) else {
-            throw PlugboardError.invalidInput("invalid URL \"\(request.url.prefix(80))\" (expected http:// or https://)")
+            // Only what precedes the query: a presigned query carries a signature.
+            let shown = request.url.split(separator: "?", maxSplits: 1).first.map { String($0.prefix(80)) } ?? ""
+            throw PlugboardError.invalidInput("invalid URL \"\(shown)\" (expected http:// or https://)")
         }
         let transfer = CurlTransfer(limit: request.maxResponseBytes ?? configuration.maxResponseBytes)
         let started = ContinuousClock.now
@@ -72,17 +74,22 @@ public final class CurlTransport: HTTPTransport {
         } onCancel: {
             transfer.cancel()
         }
-        let ms = (ContinuousClock.now - started).components
-        let elapsed = ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000
+        let elapsed = (ContinuousClock.now - started).milliseconds
         switch result {
         case .success(let response):
-            config.logger.debug("\(request.logDescription) -> \(response.status) in \(elapsed) ms")
+            config.logger.debug(CurlTransport.logLine(request, outcome: String(response.status), milliseconds: elapsed))
             return response
         case .failure(let error):
             if transfer.isCancelled { throw CancellationError() }
-            config.logger.debug("\(request.logDescription) -> failed in \(elapsed) ms: \(error.message)")
+            config.logger.debug(CurlTransport.logLine(request, outcome: "failed (\(error.message))", milliseconds: elapsed))
             throw error
         }
+    }
+
+    /// The one line logged per request: method, scheme, host, port and path;
+    /// never a header value, the query (presigned signatures) or user info.
+    static func logLine(_ request: HTTPRequest, outcome: String, milliseconds: Int64) -> String {
+        "\(request.logDescription) -> \(outcome) in \(milliseconds) ms"
     }
 }
 

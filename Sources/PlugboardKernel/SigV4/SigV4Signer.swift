@@ -177,7 +177,8 @@ public struct SigV4Signer: Sendable {
 
     private func urlParts(_ url: String) throws -> URLParts {
         guard let parts = URLParts(url) else {
-            throw PlugboardError.invalidInput("cannot sign \"\(url.prefix(80))\": not an http(s) URL")
+            let shown = url.split(separator: "?", maxSplits: 1).first.map { String($0.prefix(80)) } ?? ""
+            throw PlugboardError.invalidInput("cannot sign \"\(shown)\": not an http(s) URL")
         }
         return parts
     }

@@ -26,6 +26,7 @@ let package = Package(
         // MARK: - Adapters (each imports the kernel and its own C module only)
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "StorageSQLite", dependencies: ["PlugboardKernel", "CSQLite"], swiftSettings: strict),
+        .target(name: "StorageDynamoDB", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "StoragePostgres", dependencies: ["PlugboardKernel", "CLibPQ"], swiftSettings: strict),
         // The embedded defaults kept in the configured store or the process: crm `local`, tasks `local` / `none`, notify `log`.
         .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: [

@@ -12,3 +12,5 @@ static inline CURLcode ccurl_setopt_headerfn(CURL *h, ccurl_datafn f) { return c
 static inline CURLcode ccurl_setopt_readfn(CURL *h, ccurl_datafn f) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+typedef int (*ccurl_xferinfofn)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+static inline CURLcode ccurl_setopt_xferinfofn(CURL *h, ccurl_xferinfofn f) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f); }

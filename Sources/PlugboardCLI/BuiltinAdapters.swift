@@ -2,6 +2,7 @@ import AdaptersLocal
 import LLMRules
 import ObjectsFilesystem
 import PlugboardWorkflow
+import StorageDynamoDB
 import StorageJSON
 import StoragePostgres
 import PlugboardKernel
@@ -13,6 +14,7 @@ public enum BuiltinAdapters {
         MemoryStore.registryEntry,
         JSONFileStore.registryEntry,
         PostgresStore.registryEntry,
+        DynamoDBStore.registryEntry,
         LocalCRM.registryEntry,
         LocalTaskTracker.registryEntry,
         DiscardingTaskTracker.registryEntry,
@@ -21,8 +23,8 @@ public enum BuiltinAdapters {
         RulesLanguageModel.registryEntry,
     ])
 
-    /// Downloads attachment URLs for the workflow (set once the HTTP transport is built in).
-    static let attachmentFetcher: (any AttachmentFetching)? = nil
+    /// Downloads attachment URLs for the workflow, under `workflow.attachments`.
+    static let attachmentFetcher: (any AttachmentFetching)? = HTTPAttachmentFetcher(transport: CurlTransport())
 }
 
 /// Foundation has a `Port` class too; inside the CLI, `Port` means the kernel's.

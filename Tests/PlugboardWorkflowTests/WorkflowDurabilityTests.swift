@@ -100,7 +100,7 @@ struct WorkflowDurabilityTests {
                 }
             }
         }
-        try await drain(wf, store: h.store, seconds: 120)
+        try await drain(wf, store: h.store, seconds: 300)
         // Resubmitting everything after the storm changes nothing.
         for r in requests.prefix(20) { _ = try? await wf.submit(r) }
         try await drain(wf, store: h.store, seconds: 30)

@@ -146,7 +146,7 @@ final class CrashingStore: DocumentStore, @unchecked Sendable {
 }
 
 /// Runs `processPending` until no job is pending or running (bounded).
-func drain(_ wf: Workflow, store: any DocumentStore, seconds: Double = 60) async throws {
+func drain(_ wf: Workflow, store: any DocumentStore, seconds: Double = 300) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         _ = try? await wf.processPending(concurrency: 8)

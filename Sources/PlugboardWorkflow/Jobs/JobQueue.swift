@@ -57,7 +57,7 @@ public struct JobQueue: Sendable {
         let due = job.body["due_at"]?.stringValue.flatMap(Timestamp.parse) ?? 0
         switch state {
         case "pending": if !force && due > now { return nil }
-        case "running": if due > now { return nil }
+        case "running": if due > now && !JobQueue.holderIsDead(job.body["worker"]?.stringValue) { return nil }
         default: return nil
         }
         var body = job.body
@@ -74,13 +74,27 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Jobs ready to run: pending and due, then running with an expired lease.
+    /// A lease held by a process of this host that no longer exists (killed) can be taken at once.
+    static func holderIsDead(_ worker: String?) -> Bool {
+        guard let worker, let colon = worker.lastIndex(of: ":"),
+              worker[..<colon] == ProcessInfo.processInfo.hostName, let pid = Int32(worker[worker.index(after: colon)...]),
+              pid != getpid()
+        else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Jobs ready to run: pending and due, then running with an expired lease or a dead holder.
     public func due(limit: Int, now: Double = Date().timeIntervalSince1970) async throws -> [StoredDocument] {
         let stamp = Timestamp.format(now)
         var out: [StoredDocument] = []
         for state in ["pending", "running"] where out.count < limit {
             let page = try await store.query(spec, IndexQuery(index: "state-due_at", partition: state, to: stamp, limit: limit - out.count))
             out += page.documents
+        }
+        if out.count < limit {
+            // Jobs still leased by a process of this host that was killed.
+            let leased = try await store.query(spec, IndexQuery(index: "state-due_at", partition: "running", from: stamp, limit: 1000))
+            out += leased.documents.filter { JobQueue.holderIsDead($0.body["worker"]?.stringValue) }.prefix(limit - out.count)
         }
         return out
     }

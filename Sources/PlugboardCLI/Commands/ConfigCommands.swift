@@ -37,13 +37,7 @@ struct ConfigSchemaCommand: Command {
 
     static func run(_ inv: Invocation) async throws -> Int32 {
         try inv.args.noMorePositionals(than: 0)
-        let text = DefaultConfig.schemaText(inv.registry)
-        if let out = inv.args.value("out") {
-            try writeAtomically(text, to: out)
-            inv.warn("wrote \(out)")
-        } else {
-            inv.console.out(text)
-        }
+        try inv.emit(DefaultConfig.schemaText(inv.registry))
         return 0
     }
 }
@@ -56,13 +50,7 @@ struct ConfigDocsCommand: Command {
 
     static func run(_ inv: Invocation) async throws -> Int32 {
         try inv.args.noMorePositionals(than: 0)
-        let text = ConfigDocs.markdown(inv.registry)
-        if let out = inv.args.value("out") {
-            try writeAtomically(text, to: out)
-            inv.warn("wrote \(out)")
-        } else {
-            inv.console.out(text)
-        }
+        try inv.emit(ConfigDocs.markdown(inv.registry))
         return 0
     }
 }

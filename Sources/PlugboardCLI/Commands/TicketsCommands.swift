@@ -119,13 +119,7 @@ struct ExportCSVCommand: Command {
         try inv.args.noMorePositionals(than: 0)
         let filter = try inv.ticketFilter()
         let tickets = try await inv.withAdapters { try await inv.ticketBook($0).list(filter) }
-        let csv = CSVExport.render(tickets)
-        if let out = inv.args.value("out") {
-            try writeAtomically(csv, to: out)
-            inv.warn("wrote \(tickets.count) tickets to \(out)")
-        } else {
-            inv.console.out(csv)
-        }
+        try inv.emit(CSVExport.render(tickets), note: "\(tickets.count) tickets")
         return 0
     }
 }

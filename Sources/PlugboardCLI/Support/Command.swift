@@ -56,5 +56,15 @@ struct Invocation: Sendable {
     }
 
     func print(_ s: String = "") { console.out(s + "\n") }
+
+    /// Writes `text` to `--out FILE` (atomically) or standard output.
+    func emit(_ text: String, note: String? = nil) throws {
+        if let out = args.value("out") {
+            try writeAtomically(text, to: out)
+            warn(note.map { "wrote \($0) to \(out)" } ?? "wrote \(out)")
+        } else {
+            console.out(text)
+        }
+    }
     func warn(_ s: String) { console.err(s + "\n") }
 }

@@ -51,7 +51,17 @@ public struct Workflow: Sendable {
     /// Records the request as a job and runs it now. A request seen before (same
     /// request id, message id or content) returns the first run's result.
     public func submit(_ request: IntakeRequest) async throws -> IntakeResult {
-        let (job, _) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json)
+        var (job, _) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json)
+        if job.body["state"] == "failed" {
+            // A resubmitted failed request starts over with what was sent now (a file fixed, say).
+            var body = job.body
+            body["payload"] = request.json
+            body["steps"] = [:]
+            body["attempts"] = 0
+            if let rev = try? await queue.store.put(.jobs, id: job.id, body: body, condition: .revision(job.revision)) {
+                job = StoredDocument(id: job.id, revision: rev, body: body)
+            }
+        }
         // Submitting again runs a job waiting for its retry at once; a job another worker holds is left to it.
         return try await runIfPossible(job, force: true)
     }
@@ -100,7 +110,7 @@ public struct Workflow: Sendable {
         switch job.body["state"]?.stringValue {
         case "done":
             return IntakeResult(json: job.body["result"] ?? [:], jobId: job.id)
-        case "failed":
+        case "failed" where !force:
             return IntakeResult(status: .failed, jobId: job.id, message: job.body["last_error"]?["message"]?.stringValue ?? "failed")
         default:
             guard var claimed = try await queue.claim(job, force: force) else {

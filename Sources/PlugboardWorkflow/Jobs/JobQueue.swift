@@ -57,6 +57,7 @@ public struct JobQueue: Sendable {
         let due = job.body["due_at"]?.stringValue.flatMap(Timestamp.parse) ?? 0
         switch state {
         case "pending": if !force && due > now { return nil }
+        case "failed": if !force { return nil }  // only an explicit resubmission tries a failed job again
         case "running": if due > now && !JobQueue.holderIsDead(job.body["worker"]?.stringValue) { return nil }
         default: return nil
         }

@@ -16,6 +16,10 @@ correct S3 requests in two cases, whatever the client (boto3 included):
    most 7 days) against the access key's secret in moto's IAM; a wrong or
    expired one gets S3's 403 error document, a good one is handed to moto as
    the same request signed in the header.
+3. Concurrent requests on one object can fail with HTTP 500 (a PUT frees the
+   object it replaces while another request still reads it: "I/O operation on
+   closed file"). S3 replaces objects atomically; here S3 requests on one
+   path take turns (different objects still run in parallel).
 
 Everything else is moto as installed.
 """
@@ -24,6 +28,7 @@ import datetime
 import hashlib
 import hmac
 import sys
+import threading
 from urllib.parse import quote, unquote
 
 from werkzeug.wrappers.request import Request
@@ -192,10 +197,27 @@ class PresignedURLs:
 
 
 _original_dispatcher_call = DomainDispatcherApplication.__call__
+_path_locks = {}
+_path_locks_guard = threading.Lock()
+
+
+def _one_at_a_time_per_object(app):
+    def call(environ, start_response):
+        if "/s3/aws4_request" not in environ.get("HTTP_AUTHORIZATION", ""):
+            return app(environ, start_response)
+        path = _raw_path(environ) or environ.get("PATH_INFO", "/")
+        with _path_locks_guard:
+            lock = _path_locks.setdefault(path, threading.Lock())
+        with lock:
+            # moto answers with the whole body built, so the object is not read after this.
+            return list(app(environ, start_response))
+
+    return call
 
 
 def _dispatcher_call(self, environ, start_response):
-    return PresignedURLs(lambda e, s: _original_dispatcher_call(self, e, s))(environ, start_response)
+    moto_app = _one_at_a_time_per_object(lambda e, s: _original_dispatcher_call(self, e, s))
+    return PresignedURLs(moto_app)(environ, start_response)
 
 
 DomainDispatcherApplication.__call__ = _dispatcher_call

@@ -26,9 +26,9 @@ struct S3Addressing: Sendable, Hashable {
         }
         if let why = S3Addressing.bucketNameProblem(bucket) { throw S3Addressing.problem("bucket", why) }
         if !pathStyle {
-            if S3Addressing.isIPLiteral(parts.host) || parts.host == "localhost" {
+            if S3Addressing.isIPLiteral(parts.host) {
                 throw S3Addressing.problem("path_style", "virtual-hosted addressing puts the bucket in the host name, "
-                    + "which \(parts.host) cannot take; set path_style: true (moto, MinIO and local servers need it)")
+                    + "which an IP address (\(parts.host)) cannot take; set path_style: true (moto, MinIO and local servers need it)")
             }
             if bucket.contains("."), parts.scheme == "https" {
                 throw S3Addressing.problem("path_style", "bucket \"\(bucket)\" has dots, so \(bucket).\(parts.host) does not "

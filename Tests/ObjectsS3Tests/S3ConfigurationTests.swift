@@ -88,7 +88,7 @@ struct S3ConfigurationTests {
     @Test("the Swift initializer refuses what the registry refuses, naming the field")
     func initializerValidates() {
         let error = #expect(throws: PlugboardError.self) {
-            _ = try S3ObjectStore(.init(endpoint: "http://localhost:4566", bucket: "b",
+            _ = try S3ObjectStore(.init(endpoint: "http://[::1]:4566", bucket: "b",
                                         credentials: AWSCredentials(accessKeyID: "A", secretAccessKey: "S")))
         }
         #expect(error?.code == .invalidConfiguration)

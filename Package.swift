@@ -31,6 +31,7 @@ let package = Package(
         // The embedded defaults kept in the configured store or the process: crm `local`, tasks `local` / `none`, notify `log`.
         .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "ObjectsS3", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
@@ -42,7 +43,7 @@ let package = Package(
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
-            "LLMRules", "StorageDynamoDB", "PlugboardConformance", "CSQLite",
+            "LLMRules", "StorageDynamoDB", "ObjectsS3", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "ObjectsS3Tests", dependencies: ["ObjectsS3", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: [
             "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
         ], swiftSettings: strict),

@@ -12,9 +12,10 @@
 #     system-wide pip installs).
 #  2. Starts on 127.0.0.1, each on a free port (preferring 55432 / 15000 / 8025):
 #     a throwaway PostgreSQL 15 (trust auth, fsync=off, database plugboard_test),
-#     moto (DynamoDB and S3; Scripts/moto_serial.py: requests handled one at a time, as a
-#     real table is linearizable per item) with SigV4 checking turned on and verified
-#     (Scripts/moto_auth.py), and an SMTP server that keeps every message
+#     moto (DynamoDB and S3) with SigV4 checking turned on and verified
+#     (Scripts/moto_auth.py; Scripts/moto_server.py makes its S3 checks follow
+#     S3's: any key, presigned URLs; and handles DynamoDB requests one at a time,
+#     as a real table is linearizable per item), and an SMTP server that keeps every message
 #     (Scripts/smtp_capture.py). All are stopped and their temp dirs removed on
 #     exit, whether the run passed, failed or was interrupted.
 #  3. Exports for the tests:
@@ -164,7 +165,7 @@ MOTO_PORT=$(free_port 15000)
 SMTP_PORT=$(free_port 8025)
 
 # moto and the SMTP server start in the background while PostgreSQL initialises.
-"$PY" Scripts/moto_serial.py 127.0.0.1 "$MOTO_PORT" >"$RUN_DIR/moto.log" 2>&1 </dev/null &
+"$PY" Scripts/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >"$RUN_DIR/moto.log" 2>&1 </dev/null &
 MOTO_PID=$!
 "$PY" Scripts/smtp_capture.py 127.0.0.1 "$SMTP_PORT" "$MAILDIR" >"$RUN_DIR/smtp.log" 2>&1 </dev/null &
 SMTP_PID=$!

@@ -1,6 +1,7 @@
 import AdaptersLocal
 import LLMRules
 import ObjectsFilesystem
+import ObjectsS3
 import PlugboardWorkflow
 import StorageDynamoDB
 import StorageJSON
@@ -19,6 +20,7 @@ public enum BuiltinAdapters {
         LocalTaskTracker.registryEntry,
         DiscardingTaskTracker.registryEntry,
         FilesystemObjectStore.registryEntry,
+        S3ObjectStore.registryEntry,
         LogNotifier.registryEntry,
         RulesLanguageModel.registryEntry,
     ])

@@ -1,4 +1,8 @@
 import AdaptersLocal
+import LLMAnthropic
+import LLMFallback
+import LLMGemini
+import LLMOpenAI
 import LLMRules
 import ObjectsFilesystem
 import PlugboardWorkflow
@@ -21,6 +25,10 @@ public enum BuiltinAdapters {
         FilesystemObjectStore.registryEntry,
         LogNotifier.registryEntry,
         RulesLanguageModel.registryEntry,
+        OpenAILanguageModel.registryEntry,
+        AnthropicLanguageModel.registryEntry,
+        GeminiLanguageModel.registryEntry,
+        FallbackLanguageModel.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow, under `workflow.attachments`.

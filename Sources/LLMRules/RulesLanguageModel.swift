@@ -16,7 +16,9 @@ import PlugboardKernel
 /// from its `text` field (else `subject` + `description` / `message` / `body`);
 /// otherwise from between `<ticket>` and `</ticket>` when present (so the workflow can
 /// send one prompt, instructions around the ticket, to every model); otherwise the
-/// whole prompt. `system` is ignored.
+/// whole prompt. In a prose prompt, a JSON object between `<data>` and `</data>` gives
+/// the variables a JSON prompt would (the `PromptLibrary` templates put them there).
+/// `system` is ignored.
 ///
 /// ## The answer
 /// The object is shaped to `request.schema`: extra fields are dropped when the schema

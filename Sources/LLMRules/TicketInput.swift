@@ -1,7 +1,9 @@
+import Foundation
 import PlugboardKernel
 
 /// What the rules read from a request's prompt: the ticket text and, when the
-/// prompt is a JSON object, its fields (template variables for `draft_reply`).
+/// prompt is a JSON object or has a `<data>{...}</data>` block, its fields
+/// (template variables for `draft_reply`).
 struct TicketInput {
     var text: String
     var fields: [String: JSON]
@@ -18,11 +20,22 @@ struct TicketInput {
             }
             return
         }
+        // A prose prompt (the workflow's templates) carries variables as a JSON object
+        // between <data> and </data>, and the customer's text between <ticket> and </ticket>.
         fields = [:]
-        if let open = prompt.range(of: "<ticket>"), let close = prompt.range(of: "</ticket>", range: open.upperBound..<prompt.endIndex) {
-            text = String(prompt[open.upperBound..<close.lowerBound])
-        } else {
-            text = prompt
+        if let data = TicketInput.between("<data>", "</data>", in: prompt),
+           case .object(let o)? = try? JSONParser.parse(data.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            fields = o
         }
+        if let ticket = TicketInput.between("<ticket>", "</ticket>", in: prompt) {
+            text = ticket
+        } else {
+            text = fields["text"]?.stringValue ?? prompt
+        }
+    }
+
+    static func between(_ open: String, _ close: String, in s: String) -> String? {
+        guard let o = s.range(of: open), let c = s.range(of: close, range: o.upperBound..<s.endIndex) else { return nil }
+        return String(s[o.upperBound..<c.lowerBound])
     }
 }

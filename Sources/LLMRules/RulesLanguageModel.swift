@@ -87,7 +87,7 @@ public struct RulesLanguageModel: LanguageModel {
         let started = clock.now
         let validator: JSONSchemaValidator
         do {
-            validator = try JSONSchemaValidator(schema: request.schema)
+            validator = try JSONSchemaValidator.shared(for: request.schema)
         } catch {
             throw PlugboardError(error.code, "task \(request.task): request schema: \(error.message)", adapter: Self.provider)
         }

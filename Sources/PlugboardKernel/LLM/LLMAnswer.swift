@@ -42,7 +42,7 @@ public enum LLMAnswer {
     public static func validated(_ object: JSON, against schema: JSON, task: String, adapter: String) throws -> JSON {
         let validator: JSONSchemaValidator
         do {
-            validator = try JSONSchemaValidator(schema: schema)
+            validator = try JSONSchemaValidator.shared(for: schema)
         } catch {
             throw PlugboardError(error.code, "task \(task): request schema: \(error.message)", adapter: adapter)
         }

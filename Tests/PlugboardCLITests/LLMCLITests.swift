@@ -89,6 +89,20 @@ struct LLMCLITests {
         #expect(text.out.contains("llm         2 calls · \(2 * input) in / \(2 * output) out tokens"))
     }
 
+    /// Editors check fallback chains too: the generated schema refers each nested section to the `llm` port's schema.
+    @Test func theGeneratedSchemaChecksNestedSections() throws {
+        let schema = try JSONSchemaValidator(schema: ConfigSchema.generate(BuiltinAdapters.registry))
+        let good: JSON = ["llm": ["adapter": "fallback", "chain": [
+            ["adapter": "anthropic", "model": "claude-haiku-4-5", "retry": ["max_attempts": 2]],
+            ["adapter": "fallback", "chain": [["adapter": "gemini", "model": "gemini-2.5-flash"]]],
+            ["adapter": "rules"]]]]
+        #expect(schema.validate(good).isEmpty, "\(SchemaViolation.render(schema.validate(good)))")
+        let typo: JSON = ["llm": ["adapter": "fallback", "chain": [["adapter": "openai", "modle": "gpt-4o-mini"]]]]
+        #expect(!schema.validate(typo).isEmpty)
+        let missingModel: JSON = ["llm": ["adapter": "fallback", "chain": [["adapter": "gemini"]]]]
+        #expect(!schema.validate(missingModel).isEmpty)
+    }
+
     @Test func anUnreadablePromptFileIsNamedBeforeAnythingRuns() async throws {
         let h = try CLIHarness()
         defer { h.cleanup() }

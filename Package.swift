@@ -33,6 +33,11 @@ let package = Package(
         .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "ObjectsS3", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "LLMOpenAI", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "LLMAnthropic", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "LLMGemini", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        // The `fallback` chain: builds its links through the registry, each under its own policy layer.
+        .target(name: "LLMFallback", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -43,7 +48,8 @@ let package = Package(
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
-            "LLMRules", "StorageDynamoDB", "ObjectsS3", "PlugboardConformance", "CSQLite",
+            "LLMRules", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMFallback", "StorageDynamoDB", "ObjectsS3",
+            "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -60,6 +66,11 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
+        .testTarget(name: "LLMOpenAITests", dependencies: ["LLMOpenAI"], swiftSettings: strict),
+        .testTarget(name: "LLMAnthropicTests", dependencies: ["LLMAnthropic"], swiftSettings: strict),
+        .testTarget(name: "LLMGeminiTests", dependencies: ["LLMGemini"], swiftSettings: strict),
+        .testTarget(name: "LLMFallbackTests", dependencies: ["LLMFallback", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMRules"],
+                    swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

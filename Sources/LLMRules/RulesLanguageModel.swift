@@ -16,7 +16,9 @@ import PlugboardKernel
 /// from its `text` field (else `subject` + `description` / `message` / `body`);
 /// otherwise from between `<ticket>` and `</ticket>` when present (so the workflow can
 /// send one prompt, instructions around the ticket, to every model); otherwise the
-/// whole prompt. `system` is ignored.
+/// whole prompt. In a prose prompt, a JSON object between `<data>` and `</data>` gives
+/// the variables a JSON prompt would (the `PromptLibrary` templates put them there).
+/// `system` is ignored.
 ///
 /// ## The answer
 /// The object is shaped to `request.schema`: extra fields are dropped when the schema
@@ -85,7 +87,7 @@ public struct RulesLanguageModel: LanguageModel {
         let started = clock.now
         let validator: JSONSchemaValidator
         do {
-            validator = try JSONSchemaValidator(schema: request.schema)
+            validator = try JSONSchemaValidator.shared(for: request.schema)
         } catch {
             throw PlugboardError(error.code, "task \(request.task): request schema: \(error.message)", adapter: Self.provider)
         }

@@ -1,4 +1,8 @@
 import AdaptersLocal
+import LLMAnthropic
+import LLMFallback
+import LLMGemini
+import LLMOpenAI
 import LLMRules
 import ObjectsFilesystem
 import ObjectsS3
@@ -23,6 +27,10 @@ public enum BuiltinAdapters {
         S3ObjectStore.registryEntry,
         LogNotifier.registryEntry,
         RulesLanguageModel.registryEntry,
+        OpenAILanguageModel.registryEntry,
+        AnthropicLanguageModel.registryEntry,
+        GeminiLanguageModel.registryEntry,
+        FallbackLanguageModel.registryEntry,
     ])
 
     /// Downloads attachment URLs for the workflow, under `workflow.attachments`.

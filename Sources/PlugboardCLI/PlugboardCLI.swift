@@ -12,7 +12,7 @@ public enum PlugboardCLI {
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
-        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self,
+        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self,
         VersionCommand.self,
     ]
 

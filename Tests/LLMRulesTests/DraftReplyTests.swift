@@ -21,6 +21,21 @@ struct DraftReplyTests {
         #expect(o["subject"] == "Commande 8812")
     }
 
+    /// The workflow's prose prompt (instructions, a `<data>` block, the `<ticket>`) reaches the
+    /// rules as variables, so the same prompt serves every model of a fallback chain.
+    @Test func readsTheVariablesOfAProsePromptFromItsDataBlock() async throws {
+        let data: JSON = ["template": "Bonjour {{customer_name}}, la commande {{order_number}} part demain.",
+                          "customer_name": "Marie", "order_number": "8812", "subject": "Commande"]
+        let prompt = PromptLibrary().render("draft_reply", ["data": data.serialized(pretty: true), "category": "late_delivery",
+                                                            "text": "Ma commande n'est pas arrivée."])
+        let o = try await model.answer("draft_reply", prompt, schema: Schemas.reply)
+        #expect(o["reply"] == "Bonjour Marie, la commande 8812 part demain.")
+        #expect(o["subject"] == "Re: Commande")
+
+        let analysed = try await model.answer("analyse", prompt, schema: Schemas.analyse)
+        #expect(analysed["category"] == "late_delivery", "the text comes from the <ticket> block, not the instructions")
+    }
+
     @Test func theProvidedValuesWinOverTheComputedOnes() async throws {
         let o = try await draft(["template": "{{order_number}}/{{category}}", "order_number": 77, "category": "vip",
                                  "text": "commande 12345 en retard"])

@@ -9,7 +9,8 @@ import Synchronization
 /// behaviour (threading, durability) is under test here, not the analysis.
 struct ScriptedModel: LanguageModel {
     func generate(_ request: LLMRequest) async throws -> LLMResponse {
-        let text = request.prompt.lowercased()
+        // The customer's words, not the instructions around them.
+        let text = ScriptedModel.ticket(request.prompt).lowercased()
         let object: JSON
         switch request.task {
         case "classify":
@@ -17,10 +18,16 @@ struct ScriptedModel: LanguageModel {
         default:
             object = ["sentiment": text.contains("merci") ? "positive" : "neutral",
                       "category": text.contains("model") ? "MODELISATION" : "SUPPORT",
-                      "urgency": text.contains("urgent") ? "high" : "low", "summary": .string(String(request.prompt.prefix(40)))]
+                      "urgency": text.contains("urgent") ? "high" : "low", "summary": .string(String(ScriptedModel.ticket(request.prompt).prefix(40)))]
         }
         return LLMResponse(object: object, inputTokens: request.prompt.count / 4, outputTokens: 20, latency: .milliseconds(1),
                            provider: "scripted", model: "scripted-1")
+    }
+
+    static func ticket(_ prompt: String) -> String {
+        guard let open = prompt.range(of: "<ticket>"), let close = prompt.range(of: "</ticket>", range: open.upperBound..<prompt.endIndex)
+        else { return prompt }
+        return prompt[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -46,3 +46,30 @@ enum StorageBenchmarks {
         }
     }
 }
+
+struct BenchRulesCommand: Command {
+    static let words = ["bench", "rules"]
+    static let summary = "Measure the rule classifier and the rules language model (alone, layered, in a fallback chain)."
+    static let synopsis = "[--count N]"
+    static let details = """
+    classify and analyse: the kernel's rule classifier on ~300-character tickets, one thread (target >= 100,000/s).
+    rules llm: the `rules` adapter as the workflow calls it (a prompt from the library, the workflow's schema, the answer
+    shaped and validated), alone, under its policy layer, as the last link of a fallback chain, and on every core.
+    Build with -c release for meaningful figures.
+    """
+    static let options = [
+        OptionSpec(name: "count", value: "N", help: "Classifications (default 200000); the llm runs use a tenth."),
+    ]
+
+    static func run(_ inv: Invocation) async throws -> Int32 {
+        try inv.args.noMorePositionals(than: 0)
+        let count = try inv.args.int("count", default: 200_000)
+        #if DEBUG
+        inv.warn("note: this is a debug build; run `swift run -c release plugboard bench rules` for real figures")
+        #endif
+        let log: (String) -> Void = { inv.print($0) }
+        RulesBench.run(count: count, log: log)
+        try await LLMRulesBench.run(count: max(1, count / 10), registry: inv.registry, log: log)
+        return 0
+    }
+}

@@ -5,10 +5,12 @@ import PlugboardWorkflow
 extension Invocation {
     /// The workflow over the configured adapters.
     func workflow(_ a: Adapters) async throws -> Workflow {
+        // Settings first: a bad prompt file or category fails before any adapter is built.
+        let settings = try WorkflowSettings(a.config.workflow, directory: a.config.directory, file: a.config.file)
         let ports = WorkflowPorts(storage: try await a.storage(), crm: try await a.crm(), tasks: try await a.tasks(),
                                   objects: try await a.objects(), llm: try await a.llm(), notifier: try await a.notifier(),
                                   fetcher: BuiltinAdapters.attachmentFetcher)
-        return Workflow(ports: ports, settings: try WorkflowSettings(a.config.workflow))
+        return Workflow(ports: ports, settings: settings)
     }
 }
 

@@ -13,6 +13,9 @@ public struct AdapterSettings: Sendable {
     public var directory: String
     /// The JSON path of this section (`storage`, `llm.chain[1]`).
     public var path: String
+    /// Nested adapter sections (a fallback `chain`), validated like top-level ones,
+    /// keyed by field name, in order. The field's entry in `values` keeps the raw sections.
+    public var nested: [String: [AdapterSettings]] = [:]
 
     public init(port: Port, adapter: String, values: [String: JSON] = [:], secretFields: Set<String> = [],
                 file: String = "adapters.json", directory: String = ".", path: String? = nil) {
@@ -60,7 +63,11 @@ public struct AdapterSettings: Sendable {
     public var redacted: JSON {
         var o: [String: JSON] = ["adapter": .string(adapter)]
         for (k, v) in values {
-            o[k] = secretFields.contains(k) ? .string("***") : ConfigLoader.redactNested(v)
+            if let sections = nested[k] {
+                o[k] = .array(sections.map(\.redacted))
+            } else {
+                o[k] = secretFields.contains(k) ? .string("***") : ConfigLoader.redactNested(v)
+            }
         }
         return .object(o)
     }

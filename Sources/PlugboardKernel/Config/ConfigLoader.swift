@@ -255,6 +255,12 @@ struct Validator {
     /// Checks a value against a field's kind, coercing interpolated strings to numbers and booleans.
     mutating func check(_ field: ConfigField, _ raw: JSON, path: String) -> JSON? {
         let wasInterpolated = raw.stringValue?.contains("${") ?? false
+        // Nested adapter sections are interpolated section by section, each knowing its secret fields.
+        if case .adapters = field.kind {
+            if case .array = raw { return raw }
+            fail(path, "expected \(field.kind.name), got \(raw.typeName)")
+            return nil
+        }
         guard let v = interpolate(raw, path: path, secret: field.secret) else { return nil }
         let shown = described(v, secret: field.secret)
         switch field.kind {
@@ -312,6 +318,7 @@ struct Validator {
         }
         let fields = entry.descriptor.allFields
         var values: [String: JSON] = [:]
+        var nested: [String: [AdapterSettings]] = [:]
         var secrets: Set<String> = []
         var ok = true
         for key in o.keys.sorted() where key != "adapter" && !fields.contains(where: { $0.name == key }) {
@@ -327,9 +334,11 @@ struct Validator {
                 if raw.isNull && !field.required { continue }
                 guard let value = check(field, raw, path: fpath) else { ok = false; continue }
                 if case .adapters(let nestedPort) = field.kind, case .array(let items) = value {
+                    var sections: [AdapterSettings] = []
                     for (i, item) in items.enumerated() {
-                        if adapterSection(port: nestedPort, item, path: "\(fpath)[\(i)]") == nil { ok = false }
+                        if let s = adapterSection(port: nestedPort, item, path: "\(fpath)[\(i)]") { sections.append(s) } else { ok = false }
                     }
+                    nested[field.name] = sections
                 }
                 if field.name == "retry" || field.name == "rate_limit" { ok = checkPolicy(field.name, value, path: fpath) && ok }
                 values[field.name] = value
@@ -341,8 +350,10 @@ struct Validator {
             }
         }
         guard ok else { return nil }
-        return AdapterSettings(port: port, adapter: name, values: values, secretFields: secrets, file: file,
-                               directory: directory, path: path)
+        var settings = AdapterSettings(port: port, adapter: name, values: values, secretFields: secrets, file: file,
+                                       directory: directory, path: path)
+        settings.nested = nested
+        return settings
     }
 
     mutating func checkPolicy(_ name: String, _ v: JSON, path: String) -> Bool {

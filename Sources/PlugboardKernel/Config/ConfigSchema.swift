@@ -69,7 +69,8 @@ public enum ConfigSchema {
         case .stringList: s = ["type": "array", "items": ["type": "string"]]
         case .object: s = ["type": "object"]
         case .choice(let c): s = ["anyOf": [["enum": .array(c.map(JSON.string))], interpolated]]
-        case .adapters(let p): s = ["type": "array", "items": portSchema(p, registry)]
+        // A reference to the port's own schema, not a copy: a fallback chain may hold a fallback.
+        case .adapters(let p): s = ["type": "array", "items": ["$ref": .string("#/properties/\(p.rawValue)")]]
         }
         var desc = f.description
         if f.secret { desc += " Secret: never printed." }

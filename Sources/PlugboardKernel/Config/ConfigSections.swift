@@ -11,7 +11,10 @@ public enum ConfigSections {
                     "Category name → {\"keywords\": [...], \"task\": true, \"template\": \"...\"}; replaces the built-in sets."),
         ConfigField("attachments", .object,
                     "Attachment fetching: {\"allowed_hosts\": [...], \"allow_private\": false, \"max_bytes\": 10485760}."),
-        ConfigField("prompts", .object, "Task name → prompt template file, overriding the built-in prompts."),
+        ConfigField("prompts", .object,
+                    "Task → prompt template file ({{var}} placeholders), replacing a built-in prompt: system, classify, analyse, draft_reply, proactive_analysis, followup, repair."),
+        ConfigField("llm_drafts", .boolean, default: true,
+                    "Ask the llm to personalise each reply draft from the category's template (false: the filled template as is)."),
         ConfigField("prices", .object, "Model → {\"input_per_mtok\": 3.0, \"output_per_mtok\": 15.0} for cost in stats."),
     ]
 

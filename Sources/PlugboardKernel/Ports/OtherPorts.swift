@@ -160,8 +160,15 @@ public struct ObjectInfo: Sendable, Hashable {
 /// The `llm` port: one structured call, a prompt and a JSON Schema in, a JSON object out.
 ///
 /// ## Implementation requirements
-/// The returned `object` has been validated against `request.schema` by the kernel's
-/// validator, whatever the provider's own JSON mode promised.
+/// - The returned `object` has been validated against `request.schema` by the kernel's
+///   validator, whatever the provider's own JSON mode promised (`LLMAnswer`).
+/// - An answer that is not a JSON object or breaks the schema throws
+///   `PlugboardError.invalidAnswer` (a fallback chain asks once for a repair); a safety
+///   or content-policy stop throws `PlugboardError.refusal`; a prompt over the model's
+///   context is `.invalidInput`, not retryable (`PlugboardError(llmStatus:...)`).
+/// - No retries inside the adapter: rate limits and outages are mapped with their
+///   `retryAfter` and the policy layer retries.
+/// - `inputTokens` / `outputTokens` are the provider's own counts when it reports them.
 public protocol LanguageModel: Sendable {
     func generate(_ request: LLMRequest) async throws -> LLMResponse
 }

@@ -4,20 +4,45 @@ import PlugboardKernel
 extension Workflow {
     // MARK: - classify and analyse
 
-    static let classifySchema: JSON = [
-        "type": "object", "required": ["category"],
-        "properties": ["category": ["type": "string"], "confidence": ["type": "number"]],
+    /// The categories a model may answer: the configured ones and the fallback.
+    var categoryNames: [String] {
+        let c = settings.classifier.categories
+        return c.names + (c.names.contains(c.fallback) ? [] : [c.fallback])
+    }
+
+    var classifySchema: JSON {
+        ["type": "object", "required": ["category"],
+         "properties": ["category": ["enum": .array(categoryNames.map(JSON.string))],
+                        "confidence": ["type": "number", "minimum": 0, "maximum": 1]]]
+    }
+
+    var analyseSchema: JSON {
+        ["type": "object", "required": ["sentiment", "category", "urgency", "summary"],
+         "properties": [
+             "sentiment": ["enum": ["positive", "neutral", "negative"]],
+             "category": ["enum": .array(categoryNames.map(JSON.string))],
+             "urgency": ["enum": ["low", "medium", "high"]],
+             "summary": ["type": "string", "maxLength": 300],
+         ]]
+    }
+
+    static let draftSchema: JSON = [
+        "type": "object", "required": ["reply"],
+        "properties": ["reply": ["type": "string", "minLength": 1], "subject": ["type": "string"]],
     ]
 
-    static let analyseSchema: JSON = [
-        "type": "object", "required": ["sentiment", "category", "urgency", "summary"],
-        "properties": [
-            "sentiment": ["enum": ["positive", "neutral", "negative"]],
-            "category": ["type": "string"],
-            "urgency": ["enum": ["low", "medium", "high"]],
-            "summary": ["type": "string", "maxLength": 300],
-        ],
-    ]
+    /// One call to the `llm` port with the task's prompt (and the system prompt) from the library.
+    func ask(_ task: String, _ values: [String: String], schema: JSON) async throws -> LLMResponse {
+        let system = settings.prompts.render("system", [:])
+        return try await ports.llm.generate(LLMRequest(task: task, system: system.isEmpty ? nil : system,
+                                                       prompt: settings.prompts.render(task, values), schema: schema))
+    }
+
+    /// The variables of the classify and analyse prompts.
+    func ticketValues(_ s: StepState) -> [String: String] {
+        ["text": s.request.subject + "\n" + s.request.description, "subject": s.request.subject, "channel": s.request.channel,
+         "categories": categoryNames.joined(separator: ", "), "fallback_category": settings.classifier.categories.fallback]
+    }
 
     /// Rules first; the language model only when the rules cannot decide.
     func classify(_ s: StepState) async throws -> JSON {
@@ -25,32 +50,58 @@ extension Workflow {
         var out = rulesClassification(text)
         out["at"] = .string(s.request.receivedAt ?? Timestamp.now())
         if out["ambiguous"]?.boolValue == true {
-            let r = try await ports.llm.generate(LLMRequest(task: "classify", prompt: text, schema: Workflow.classifySchema))
+            let r = try await ask("classify", ticketValues(s), schema: classifySchema)
             if let c = r.object["category"]?.stringValue {
                 out["category"] = .string(c)
                 out["source"] = .string(r.provider)
-                out["usage"] = Workflow.usage(r)
             }
+            out["usage"] = usage(r, task: "classify", job: s.jobId)
         }
         return out
     }
 
     func analyse(_ s: StepState) async throws -> JSON {
-        let text = s.request.subject + "\n" + s.request.description
-        let r = try await ports.llm.generate(LLMRequest(task: "analyse", prompt: text, schema: Workflow.analyseSchema))
+        let r = try await ask("analyse", ticketValues(s), schema: analyseSchema)
         var out = r.object
         // The classification step decides the category; the analysis may refine only an unclassified one.
-        if let c = s["classify"]["category"]?.stringValue, c != "unclassified" { out["category"] = .string(c) }
-        out["usage"] = Workflow.usage(r)
-        if let p = settings.prices[r.model] {
-            out["cost"] = JSON(Double(r.inputTokens) / 1e6 * p.input + Double(r.outputTokens) / 1e6 * p.output)
-        }
+        if let c = s["classify"]["category"]?.stringValue, c != settings.classifier.categories.fallback { out["category"] = .string(c) }
+        let u = usage(r, task: "analyse", job: s.jobId)
+        out["usage"] = u
+        if let cost = u["cost"] { out["cost"] = cost }
         return out
     }
 
-    static func usage(_ r: LLMResponse) -> JSON {
-        ["provider": .string(r.provider), "model": .string(r.model), "input_tokens": JSON(r.inputTokens),
-         "output_tokens": JSON(r.outputTokens), "latency_ms": JSON(Int(r.latency.milliseconds))]
+    /// What one call used, stored with the ticket: provider, model, tokens, latency, and
+    /// the cost when `workflow.prices` has the model. `job` and `task` make it unique, so
+    /// a retried step never counts a call twice.
+    func usage(_ r: LLMResponse, task: String, job: String) -> JSON {
+        var u: [String: JSON] = [
+            "task": .string(task), "job": .string(job), "provider": .string(r.provider), "model": .string(r.model),
+            "input_tokens": JSON(r.inputTokens), "output_tokens": JSON(r.outputTokens),
+            "latency_ms": JSON(Int(r.latency.milliseconds)),
+        ]
+        if let c = settings.cost(r) { u["cost"] = JSON((c * 1e8).rounded() / 1e8) }
+        return .object(u)
+    }
+
+    /// The usage entries this request's steps have produced so far.
+    static func usageEntries(_ s: StepState) -> [JSON] {
+        ["classify", "analyse", "reply"].compactMap { step in s[step]["usage"].flatMap { $0.isNull ? nil : $0 } }
+    }
+
+    /// Adds usage entries to a ticket body (once each) and keeps `llm_cost` their sum.
+    static func addUsage(_ entries: [JSON], to o: inout [String: JSON]) {
+        var list = o["llm_usage"]?.arrayValue ?? []
+        var cost = o["llm_cost"]?.doubleValue ?? 0
+        var added = false
+        for e in entries where !list.contains(where: { $0["job"] == e["job"] && $0["task"] == e["task"] && e["job"] != nil }) {
+            list.append(e)
+            cost += e["cost"]?.doubleValue ?? 0
+            added = true
+        }
+        guard added else { return }
+        o["llm_usage"] = .array(list)
+        if list.contains(where: { $0["cost"] != nil }) || o["llm_cost"] != nil { o["llm_cost"] = JSON((cost * 1e8).rounded() / 1e8) }
     }
 
     // MARK: - attachments
@@ -160,10 +211,39 @@ extension Workflow {
             draft = draft.replacingOccurrences(of: k, with: v)
         }
         draft = draft.replacingOccurrences(of: "  ", with: " ").replacingOccurrences(of: " ,", with: ",")
-        if let ticketId = s["thread"]["ticket_id"]?.stringValue {
-            try await ports.storage.update(.tickets, id: ticketId) { body in body?["draft_reply"] = .string(draft) }
+        var out: [String: JSON] = ["draft": .string(draft), "template": .string(category)]
+        if settings.llmDrafts {
+            // The filled template is the model's starting point and the answer when it has none.
+            let data: JSON = ["template": .string(draft), "category": .string(category), "customer_name": .string(name),
+                              "order_number": .string(orderNumber!), "order_status": .string(orderStatus),
+                              "subject": .string(s.request.subject)]
+            let values = ["text": s.request.description, "subject": s.request.subject, "category": category, "template": draft,
+                          "customer_name": name, "order_number": orderNumber!, "order_status": orderStatus,
+                          "data": data.serialized(pretty: true)]
+            do {
+                let r = try await ask("draft_reply", values, schema: Workflow.draftSchema)
+                if let reply = r.object["reply"]?.stringValue, !reply.isEmpty {
+                    out["draft"] = .string(reply)
+                    out["source"] = .string(r.provider)
+                    if let subject = r.object["subject"]?.stringValue { out["subject"] = .string(subject) }
+                }
+                out["usage"] = usage(r, task: "draft_reply", job: s.jobId)
+            } catch let e as PlugboardError where !e.isRetryable {
+                // A refusal or an unusable answer: the filled template is a fine draft. An outage is retried.
+                logger.warning("reply draft: the llm gave no usable draft; keeping the template", ["job": s.jobId, "error": e.description])
+            }
         }
-        return ["draft": .string(draft), "template": .string(category)]
+        if let ticketId = s["thread"]["ticket_id"]?.stringValue {
+            let final = out["draft"]!
+            let usage = out["usage"].map { [$0] } ?? []
+            try await ports.storage.update(.tickets, id: ticketId) { body in
+                guard var o = body?.objectValue else { return }
+                o["draft_reply"] = final
+                Workflow.addUsage(usage, to: &o)
+                body = .object(o)
+            }
+        }
+        return .object(out)
     }
 
     static let orders = CollectionSpec(name: "orders", keyField: "order_id", indexes: [

@@ -39,7 +39,7 @@ extension Workflow {
            let ticketId = ref.body["ticket_id"]?.stringValue,
            let ticket = try await ports.storage.get(.tickets, id: ticketId).flatMap({ Ticket($0.body) }),
            isOpen(ticket) {
-            try await append(message, to: ticketId, at: at)
+            try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s))
             try await remember(s.messageId, ticketId)
             return ["ticket_id": .string(ticketId), "is_new": false, "contact_id": .string(contactId), "via": "in_reply_to"]
         }
@@ -53,7 +53,7 @@ extension Workflow {
                 let recent = (ticket.body["updated_at"]?.stringValue).flatMap(Timestamp.parse).map { $0 >= windowStart } ?? false
                 if ticketId == mine || (isOpen(ticket) && recent) {
                     let isNew = ticketId == mine
-                    if !isNew { try await append(message, to: ticketId, at: at) }
+                    if !isNew { try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s)) }
                     try await remember(s.messageId, ticketId)
                     return ["ticket_id": .string(ticketId), "is_new": .bool(isNew), "contact_id": .string(contactId),
                             "via": isNew ? "created" : "open_ticket"]
@@ -108,8 +108,7 @@ extension Workflow {
             "sentiment": a["sentiment"] ?? .null, "category": a["category"] ?? s["classify"]["category"] ?? .null,
             "urgency": a["urgency"] ?? .null, "summary": a["summary"] ?? .null,
         ]
-        if let usage = a["usage"] { o["llm_usage"] = [usage] }
-        if let cost = a["cost"] { o["llm_cost"] = cost }
+        Workflow.addUsage(Workflow.usageEntries(s), to: &o)
         if let n = s["classify"]["order_number"], !n.isNull { o["order_number"] = n }
         let files = s["attachments"]["files"]?.arrayValue ?? []
         if !files.isEmpty { o["fichiers_urls"] = .array(files.compactMap { ($0["url"]?.stringValue ?? $0["key"]?.stringValue).map(JSON.string) }) }
@@ -132,8 +131,9 @@ extension Workflow {
         return t
     }
 
-    /// Appends a message unless the ticket already has it (a retried step adds nothing).
-    func append(_ message: JSON, to ticketId: String, at: String) async throws {
+    /// Appends a message unless the ticket already has it (a retried step adds nothing),
+    /// with the language-model usage of the request that brought it.
+    func append(_ message: JSON, to ticketId: String, at: String, usage: [JSON] = []) async throws {
         let id = message["id"]
         try await ports.storage.update(.tickets, id: ticketId) { body in
             guard var o = body?.objectValue else { throw PlugboardError.notFound("no ticket \(ticketId)") }
@@ -141,6 +141,7 @@ extension Workflow {
             if messages.contains(where: { $0["id"] == id }) { return }
             messages.append(message)
             o["messages"] = .array(messages)
+            Workflow.addUsage(usage, to: &o)
             let current = o["updated_at"]?.stringValue.flatMap(Timestamp.normalize) ?? ""
             o["updated_at"] = .string(max(current, Timestamp.normalize(at) ?? at))
             body = .object(o)

@@ -15,8 +15,14 @@ public struct WorkflowSettings: Sendable {
     public var attachments: AttachmentPolicy
     /// Model → (input, output) price per million tokens.
     public var prices: [String: (input: Double, output: Double)]
+    /// The prompts sent to the `llm` port: built-in, or the files `prompts` names.
+    public var prompts: PromptLibrary
+    /// Whether the `llm` personalises each reply draft from the category's template.
+    public var llmDrafts: Bool
 
-    public init(_ w: [String: JSON] = [:]) throws {
+    /// The typed `workflow` section. `directory` is the config's folder (prompt files
+    /// resolve against it) and `file` the config's name, for messages.
+    public init(_ w: [String: JSON] = [:], directory: String = ".", file: String = "adapters.json") throws {
         threadingWindowDays = w["threading_window_days"]?.intValue ?? 14
         openStatuses = Set(w["open_statuses"]?.arrayValue?.compactMap(\.stringValue) ?? ["open", "en cours", "new", "pending"])
         openStatus = w["open_status"]?.stringValue ?? "en cours"
@@ -42,6 +48,14 @@ public struct WorkflowSettings: Sendable {
             prices[model] = (p["input_per_mtok"]?.doubleValue ?? 0, p["output_per_mtok"]?.doubleValue ?? 0)
         }
         self.prices = prices
+        prompts = try PromptLibrary(overrides: w["prompts"], directory: directory, file: file)
+        llmDrafts = w["llm_drafts"]?.boolValue ?? true
+    }
+
+    /// The cost of a call at the configured price of its model, nil without a price.
+    public func cost(_ r: LLMResponse) -> Double? {
+        guard let p = prices[r.model] else { return nil }
+        return Double(r.inputTokens) / 1e6 * p.input + Double(r.outputTokens) / 1e6 * p.output
     }
 
     static let defaultTemplates: [String: String] = [

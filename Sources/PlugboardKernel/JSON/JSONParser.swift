@@ -65,6 +65,10 @@ public struct JSONParser {
         let record: Bool
         var locations: [String: (line: Int, column: Int)] = [:]
         var depth = 0
+        /// Members and elements of the containers being parsed, one stack each,
+        /// reused so every finished object or array is built once at its exact size.
+        var members: [(String, JSON)] = []
+        var elements: [JSON] = []
 
         init(_ b: UnsafeBufferPointer<UInt8>, recordLocations: Bool) {
             self.b = b
@@ -142,9 +146,9 @@ public struct JSONParser {
         mutating func object(path: String) throws(JSONSyntaxError) -> JSON {
             try enter()
             i += 1
-            var o: [String: JSON] = [:]
             skipWS()
-            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(o) }
+            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object([:]) }
+            let base = members.count
             while true {
                 skipWS()
                 guard i < b.count, b[i] == UInt8(ascii: "\"") else {
@@ -158,11 +162,19 @@ public struct JSONParser {
                 i += 1
                 skipWS()
                 let childPath = record ? (path.isEmpty ? key : path + "." + key) : ""
-                o[key] = try value(path: childPath)
+                let v = try value(path: childPath)
+                members.append((key, v))
                 skipWS()
                 guard i < b.count else { throw fail("expected ',' or '}', found end of input") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(o) }
+                if b[i] == UInt8(ascii: "}") {
+                    i += 1
+                    depth -= 1
+                    var o = [String: JSON](minimumCapacity: members.count - base)
+                    for k in base..<members.count { o[members[k].0] = members[k].1 }  // a repeated key: the last wins
+                    members.removeLast(members.count - base)
+                    return .object(o)
+                }
                 throw fail("expected ',' or '}' after a member, found \(found())")
             }
         }
@@ -170,17 +182,24 @@ public struct JSONParser {
         mutating func array(path: String) throws(JSONSyntaxError) -> JSON {
             try enter()
             i += 1
-            var a: [JSON] = []
             skipWS()
-            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(a) }
+            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array([]) }
+            let base = elements.count
             while true {
                 skipWS()
-                let childPath = record ? "\(path)[\(a.count)]" : ""
-                a.append(try value(path: childPath))
+                let childPath = record ? "\(path)[\(elements.count - base)]" : ""
+                let v = try value(path: childPath)
+                elements.append(v)
                 skipWS()
                 guard i < b.count else { throw fail("expected ',' or ']', found end of input") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(a) }
+                if b[i] == UInt8(ascii: "]") {
+                    i += 1
+                    depth -= 1
+                    let a = Array(elements[base...])
+                    elements.removeLast(elements.count - base)
+                    return .array(a)
+                }
                 throw fail("expected ',' or ']' after an element, found \(found())")
             }
         }

@@ -19,6 +19,7 @@ struct CollectionTable: Sendable {
     let revisionSQL: String
     let insertSQL: String
     let upsertSQL: String
+    let overwriteSQL: String
     let updateSQL: String
     let deleteSQL: String
     let deleteAtRevisionSQL: String
@@ -40,7 +41,8 @@ struct CollectionTable: Sendable {
         insertSQL = "INSERT INTO \(t) (\(names)) VALUES (\(values))"
         let assignExcluded = (["revision = revision + 1", "body = excluded.body"] + flat.map { "\($0) = excluded.\($0)" })
             .joined(separator: ", ")
-        upsertSQL = insertSQL + " ON CONFLICT (id) DO UPDATE SET \(assignExcluded) RETURNING revision"
+        overwriteSQL = insertSQL + " ON CONFLICT (id) DO UPDATE SET \(assignExcluded)"
+        upsertSQL = overwriteSQL + " RETURNING revision"
         let assignParams = (["revision = revision + 1", "body = ?2"] + flat.enumerated().map { "\($0.element) = ?\($0.offset + 3)" })
             .joined(separator: ", ")
         updateSQL = "UPDATE \(t) SET \(assignParams) WHERE id = ?1 AND revision = ?\(flat.count + 3)"
@@ -105,6 +107,14 @@ struct CollectionTable: Sendable {
         let revision = s.int64(0)
         try s.run()
         return revision
+    }
+
+    /// Writes whatever is stored, without reading the revision back (batches: no RETURNING machinery per row).
+    func overwrite(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) {
+        let s = try db.cached(overwriteSQL)
+        defer { s.reset() }
+        try bind(row, s)
+        try s.run()
     }
 
     /// Creates the document at revision 1; a primary-key constraint error when it exists.

@@ -143,7 +143,7 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func get(_ c: CollectionSpec, id: String) async throws -> StoredDocument? {
         let t = try await table(c)
-        let raw = try await onReader(c, id) { db in try t.get(id, on: db) }
+        let raw = try await onReader(c, id, short: true) { db in try t.get(id, on: db) }
         guard let raw else { return nil }
         return StoredDocument(id: id, revision: raw.revision, body: try parse(raw.body, c, id))
     }
@@ -210,13 +210,39 @@ extension SQLiteStore {
     public func batchPut(_ c: CollectionSpec, _ documents: [Document]) async throws {
         guard !documents.isEmpty else { return }
         let t = try await table(c)
-        let rows = documents.map { t.row(id: $0.id, body: $0.body) }
-        try await onWriter(c, nil) { db in
-            try db.writeTransaction {
-                for row in rows { _ = try t.upsert(row, on: db) }
+        let chunk = SQLiteStore.batchChunk
+        guard documents.count > chunk else {
+            let rows = documents.map { t.row(id: $0.id, body: $0.body) }
+            return try await onWriter(c, nil) { db in
+                try db.writeTransaction { for row in rows { try t.overwrite(row, on: db) } }
             }
         }
+        // Serialize here while the writer thread inserts the previous chunk, in one transaction.
+        let feed = RowFeed()
+        async let written: Void = {
+            do {
+                try await onWriter(c, nil) { db in
+                    try db.writeTransaction {
+                        while let rows = feed.next() { for row in rows { try t.overwrite(row, on: db) } }
+                    }
+                }
+            } catch {
+                feed.abandon()  // whether the job failed or never ran, the producer must not wait for room
+                throw error
+            }
+        }()
+        var i = 0
+        while i < documents.count && !feed.isAbandoned {
+            let end = min(i + chunk, documents.count)
+            await feed.push(documents[i..<end].map { t.row(id: $0.id, body: $0.body) })
+            i = end
+        }
+        feed.finish()
+        try await written
     }
+
+    /// Rows serialized per hand-over to the writer thread in a batch.
+    static let batchChunk = 100
 
     public func scan(_ c: CollectionSpec, batchSize: Int) -> AsyncThrowingStream<[StoredDocument], any Error> {
         let size = max(batchSize, 1)
@@ -254,18 +280,19 @@ extension SQLiteStore {
         try await on(writer, c, id, body)
     }
 
-    private func onReader<T: Sendable>(_ c: CollectionSpec, _ id: String?,
+    /// `short`: a point read, worth polling for rather than suspending (see `ConnectionThread`).
+    private func onReader<T: Sendable>(_ c: CollectionSpec, _ id: String?, short: Bool = false,
                                        _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await on(reader, c, id, body)
+        try await on(reader, c, id, short: short, body)
     }
 
-    private func on<T: Sendable>(_ thread: ConnectionThread, _ c: CollectionSpec, _ id: String?,
+    private func on<T: Sendable>(_ thread: ConnectionThread, _ c: CollectionSpec, _ id: String?, short: Bool = false,
                                  _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         if closed.withLock({ $0 }) {
             throw PlugboardError.unavailable("the SQLite store \(configuration.path) is closed", adapter: Self.adapterName)
         }
         do {
-            return try await thread.run(body)
+            return short ? try await thread.runSpinning(body) : try await thread.run(body)
         } catch {
             throw Self.plugboardError(error, subject: id.map { "\(c.name)/\($0)" } ?? c.name)
         }

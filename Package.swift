@@ -39,7 +39,7 @@ let package = Package(
         // MARK: - Tests (mirror Sources/)
         .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance", "CSQLite"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
     ]
 )

@@ -39,8 +39,13 @@ final class ConnectionThread: @unchecked Sendable {
         let thread = Thread { t.main(open) }
         thread.name = name
         thread.start()
-        // The first job reports whether the connection opened.
-        try await t.run { _ in }
+        // The first job reports whether the connection opened; if not, the thread ends.
+        do {
+            try await t.run { _ in }
+        } catch {
+            await t.stop()
+            throw error
+        }
         return t
     }
 

@@ -1,5 +1,6 @@
 import CSQLite
 import PlugboardKernel
+import Synchronization
 
 /// The SQL table holding one collection, and every statement the store runs on it.
 ///
@@ -10,6 +11,8 @@ import PlugboardKernel
 /// field store `''` there, so every query is an equality on the partition column.
 struct CollectionTable: Sendable {
     let spec: CollectionSpec
+    /// Unique per layout, so connections cache this layout's statements apart from any other.
+    let id: Int
     /// The quoted table name (collection names are `[a-z][a-z0-9_]*`).
     let table: String
     /// Quoted (partition, sort) column names, one pair per index, in `spec.indexes` order.
@@ -26,8 +29,11 @@ struct CollectionTable: Sendable {
     let countSQL: String
     let scanSQL: String
 
+    private static let ids = Atomic<Int>(0)
+
     init(_ spec: CollectionSpec) {
         self.spec = spec
+        id = CollectionTable.ids.add(1, ordering: .relaxed).newValue
         let t = CollectionTable.quote(spec.name)
         table = t
         let cols = spec.indexes.map { (CollectionTable.quote($0.name + ":p"), CollectionTable.quote($0.name + ":s")) }
@@ -96,9 +102,19 @@ struct CollectionTable: Sendable {
 
     // MARK: - Statements (run on the connection's thread)
 
+    private enum Kind: Int {
+        case get, revision, insert, upsert, overwrite, update, delete, deleteAtRevision, count, scan
+        /// Query shapes are numbered from here: index position and flags.
+        static let queries = 64
+    }
+
+    private func statement(_ kind: Kind, _ sql: String, on db: SQLiteConnection) throws(SQLiteError) -> SQLiteStatement {
+        try db.cached(StatementKey(table: id, kind: kind.rawValue)) { sql }
+    }
+
     /// Writes whatever is stored; returns the new revision.
     func upsert(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) -> Int64 {
-        let s = try db.cached(upsertSQL)
+        let s = try statement(.upsert, upsertSQL, on: db)
         defer { s.reset() }
         try bind(row, s)
         guard try s.step() else {
@@ -109,17 +125,20 @@ struct CollectionTable: Sendable {
         return revision
     }
 
-    /// Writes whatever is stored, without reading the revision back (batches: no RETURNING machinery per row).
-    func overwrite(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) {
-        let s = try db.cached(overwriteSQL)
+    /// Writes whatever is stored, without reading revisions back (batches: no RETURNING machinery per row).
+    func overwrite(_ rows: [Row], on db: SQLiteConnection) throws(SQLiteError) {
+        let s = try statement(.overwrite, overwriteSQL, on: db)
         defer { s.reset() }
-        try bind(row, s)
-        try s.run()
+        for row in rows {
+            try bind(row, s)
+            try s.run()
+            s.reset()
+        }
     }
 
     /// Creates the document at revision 1; a primary-key constraint error when it exists.
     func insert(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) {
-        let s = try db.cached(insertSQL)
+        let s = try statement(.insert, insertSQL, on: db)
         defer { s.reset() }
         try bind(row, s)
         try s.run()
@@ -127,7 +146,7 @@ struct CollectionTable: Sendable {
 
     /// Writes only over `revision`; false when the stored revision differs or nothing is stored.
     func update(_ row: Row, at revision: Int64, on db: SQLiteConnection) throws(SQLiteError) -> Bool {
-        let s = try db.cached(updateSQL)
+        let s = try statement(.update, updateSQL, on: db)
         defer { s.reset() }
         try bind(row, s)
         try s.bind(Int32(row.keys.count * 2 + 3), revision)
@@ -136,7 +155,7 @@ struct CollectionTable: Sendable {
     }
 
     func delete(_ id: String, at revision: Int64?, on db: SQLiteConnection) throws(SQLiteError) -> Bool {
-        let s = try db.cached(revision == nil ? deleteSQL : deleteAtRevisionSQL)
+        let s = try revision == nil ? statement(.delete, deleteSQL, on: db) : statement(.deleteAtRevision, deleteAtRevisionSQL, on: db)
         defer { s.reset() }
         try s.bind(1, id)
         if let revision { try s.bind(2, revision) }
@@ -145,7 +164,7 @@ struct CollectionTable: Sendable {
     }
 
     func revision(of id: String, on db: SQLiteConnection) throws(SQLiteError) -> Int64? {
-        let s = try db.cached(revisionSQL)
+        let s = try statement(.revision, revisionSQL, on: db)
         defer { s.reset() }
         try s.bind(1, id)
         return try s.step() ? s.int64(0) : nil
@@ -153,7 +172,7 @@ struct CollectionTable: Sendable {
 
     /// The stored revision and body bytes (parsed by the caller, off the connection thread).
     func get(_ id: String, on db: SQLiteConnection) throws(SQLiteError) -> (revision: Int64, body: [UInt8])? {
-        let s = try db.cached(getSQL)
+        let s = try statement(.get, getSQL, on: db)
         defer { s.reset() }
         try s.bind(1, id)
         guard try s.step() else { return nil }
@@ -161,14 +180,14 @@ struct CollectionTable: Sendable {
     }
 
     func count(on db: SQLiteConnection) throws(SQLiteError) -> Int {
-        let s = try db.cached(countSQL)
+        let s = try statement(.count, countSQL, on: db)
         defer { s.reset() }
         return try s.step() ? Int(s.int64(0)) : 0
     }
 
     /// Up to `limit` rows after `rowid`, in rowid order: the keyset a scan walks.
     func scan(after rowid: Int64, limit: Int, on db: SQLiteConnection) throws(SQLiteError) -> [RawDocument] {
-        let s = try db.cached(scanSQL)
+        let s = try statement(.scan, scanSQL, on: db)
         defer { s.reset() }
         try s.bind(1, rowid)
         try s.bind(2, Int64(limit))
@@ -204,7 +223,11 @@ struct CollectionTable: Sendable {
     }
 
     func query(_ q: IndexQuery, index: Int, after: IndexCursor?, on db: SQLiteConnection) throws(SQLiteError) -> [RawDocument] {
-        let s = try db.cached(querySQL(index: index, from: q.from != nil, to: q.to != nil, after: after != nil, descending: q.descending))
+        let (from, to, descending) = (q.from != nil, q.to != nil, q.descending)
+        let shape = index << 4 | (from ? 8 : 0) | (to ? 4 : 0) | (after != nil ? 2 : 0) | (descending ? 1 : 0)
+        let s = try db.cached(StatementKey(table: id, kind: Kind.queries + shape)) {
+            querySQL(index: index, from: from, to: to, after: after != nil, descending: descending)
+        }
         defer { s.reset() }
         try s.bind(1, q.partition ?? "")
         if let from = q.from { try s.bind(2, from) }

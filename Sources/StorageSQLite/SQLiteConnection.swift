@@ -5,11 +5,17 @@ import CSQLite
 ///
 /// Not thread-safe by design: a connection lives on one `ConnectionThread`
 /// and is only touched there (it is opened with `SQLITE_OPEN_NOMUTEX`).
+/// Names one cached statement: which table layout (`CollectionTable.id`) and which statement of it.
+struct StatementKey: Hashable, Sendable {
+    var table: Int
+    var kind: Int
+}
+
 final class SQLiteConnection {
     let handle: OpaquePointer
     /// The database file, for messages.
     let path: String
-    private var statements: [String: SQLiteStatement] = [:]
+    private var statements: [StatementKey: SQLiteStatement] = [:]
 
     init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
@@ -50,10 +56,11 @@ final class SQLiteConnection {
     }
 
     /// A statement prepared once per connection and reused (the caller resets it after use).
-    func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
-        if let s = statements[sql] { return s }
-        let s = try SQLiteStatement(self, sql: sql, persistent: true)
-        statements[sql] = s
+    /// Keyed by a small value rather than the SQL text, which would be hashed on every call.
+    func cached(_ key: StatementKey, _ sql: () -> String) throws(SQLiteError) -> SQLiteStatement {
+        if let s = statements[key] { return s }
+        let s = try SQLiteStatement(self, sql: sql(), persistent: true)
+        statements[key] = s
         return s
     }
 

@@ -214,7 +214,7 @@ extension SQLiteStore {
         guard documents.count > chunk else {
             let rows = documents.map { t.row(id: $0.id, body: $0.body) }
             return try await onWriter(c, nil) { db in
-                try db.writeTransaction { for row in rows { try t.overwrite(row, on: db) } }
+                try db.writeTransaction { try t.overwrite(rows, on: db) }
             }
         }
         // Serialize here while the writer thread inserts the previous chunk, in one transaction.
@@ -223,7 +223,7 @@ extension SQLiteStore {
             do {
                 try await onWriter(c, nil) { db in
                     try db.writeTransaction {
-                        while let rows = feed.next() { for row in rows { try t.overwrite(row, on: db) } }
+                        while let rows = feed.next() { try t.overwrite(rows, on: db) }
                     }
                 }
             } catch {

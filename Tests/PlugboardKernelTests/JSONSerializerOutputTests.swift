@@ -15,6 +15,26 @@ struct JSONSerializerOutputTests {
         #expect(v.serialized() == #""q\"b\\n\nr\rt\tnul\u0000us\u001fdel"# + "\u{7f}/é🎫\"")
     }
 
+    /// Strings are scanned 8 bytes at a time: a character to escape must be found at any position.
+    @Test func escapesAreFoundAtEveryPosition() throws {
+        let escaped: [(String, String)] = [("\"", "\\\""), ("\\", "\\\\"), ("\u{1}", "\\u0001"), ("\n", "\\n"), ("\u{1f}", "\\u001f")]
+        for length in 1..<26 {
+            for position in 0..<length {
+                for (raw, written) in escaped {
+                    for filler in ["a", "é", "\u{7f}"] {
+                        let before = String(repeating: filler, count: position), after = String(repeating: "z", count: length - position - 1)
+                        let value = JSON.string(before + raw + after)
+                        #expect(value.serialized() == "\"" + before + written + after + "\"")
+                        #expect(try JSONParser.parse(value.serializedBytes()) == value)
+                    }
+                }
+                // An unescaped control character is an error wherever it is.
+                let bad = Array(("\"" + String(repeating: "x", count: position) + "\u{2}" + String(repeating: "y", count: length - position - 1) + "\"").utf8)
+                #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(bad) }
+            }
+        }
+    }
+
     @Test func numbersKeepTheirText() {
         let v: JSON = [.number(JSONNumber("1.50")!), .number(JSONNumber("12345678901234567890123")!), .number(JSONNumber("-6.02e23")!)]
         #expect(v.serialized() == "[1.50,12345678901234567890123,-6.02e23]")

@@ -102,7 +102,8 @@ struct JSONCompactWriter: ~Copyable {
             byte(0x22)
             guard let p = u.baseAddress else { return byte(0x22) }
             var runStart = 0
-            for k in 0..<n {
+            let plain = JSONParser.plainRun(UnsafeBufferPointer(start: p, count: n), from: 0)
+            for k in plain..<n {
                 let c = p[k]
                 if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
                 if runStart < k { append(p + runStart, k - runStart) }

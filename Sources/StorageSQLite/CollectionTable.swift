@@ -77,26 +77,50 @@ struct CollectionTable: Sendable {
 
     // MARK: - Rows
 
-    /// A document ready to write: serialized body and index values, computed off the connection thread.
+    /// A document ready to write, prepared off the connection thread: the id,
+    /// the serialized body and the index values back to back in one UTF-8
+    /// buffer, which the writer binds in place instead of SQLite copying each
+    /// value into memory of its own.
     struct Row: Sendable {
         var id: String
-        var body: [UInt8]
-        /// Partition and sort per index, nil when the document is not in that index.
-        var keys: [(partition: String, sort: String)?]
+        var text: [UInt8]
+        /// Where parameter `?(k + 1)` lies in `text`: id, body, then partition and
+        /// sort per index; nil binds SQL NULL (the document is not in that index).
+        var parameters: [Range<Int>?]
     }
 
     func row(id: String, body: JSON) -> Row {
-        Row(id: id, body: body.serializedBytes(), keys: spec.indexes.map { spec.indexKey($0, of: body) })
+        var text = Array(id.utf8)
+        var parameters: [Range<Int>?] = [0..<text.count]
+        parameters.reserveCapacity(2 + 2 * spec.indexes.count)
+        let bodyStart = text.count
+        body.write(into: &text)
+        parameters.append(bodyStart..<text.count)
+        for index in spec.indexes {
+            guard let key = spec.indexKey(index, of: body) else {
+                parameters.append(nil)
+                parameters.append(nil)
+                continue
+            }
+            let partitionStart = text.count
+            text.append(contentsOf: key.partition.utf8)
+            let sortStart = text.count
+            text.append(contentsOf: key.sort.utf8)
+            parameters.append(partitionStart..<sortStart)
+            parameters.append(sortStart..<text.count)
+        }
+        return Row(id: id, text: text, parameters: parameters)
     }
 
-    private func bind(_ row: Row, _ s: SQLiteStatement) throws(SQLiteError) {
-        try s.bind(1, row.id)
-        try s.bind(2, utf8: row.body)
-        var p: Int32 = 3
-        for key in row.keys {
-            try s.bind(p, key?.partition)
-            try s.bind(p + 1, key?.sort)
-            p += 2
+    /// Binds the row's parameters and runs `body` while the bound bytes are valid.
+    private func withBound<T>(_ row: Row, _ s: SQLiteStatement,
+                              _ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        try row.text.withUnsafeBufferPointer { (text: UnsafeBufferPointer<UInt8>) throws(SQLiteError) -> T in
+            defer { s.reset() }  // also clears the bindings, which point into `text`
+            for (k, range) in row.parameters.enumerated() {
+                try s.bind(Int32(k + 1), inPlace: range.map { UnsafeBufferPointer(rebasing: text[$0]) })
+            }
+            return try body()
         }
     }
 
@@ -115,43 +139,38 @@ struct CollectionTable: Sendable {
     /// Writes whatever is stored; returns the new revision.
     func upsert(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) -> Int64 {
         let s = try statement(.upsert, upsertSQL, on: db)
-        defer { s.reset() }
-        try bind(row, s)
-        guard try s.step() else {
-            throw SQLiteError(code: SQLITE_INTERNAL, message: "upsert returned no revision", file: db.path, operation: "put")
+        return try withBound(row, s) { () throws(SQLiteError) -> Int64 in
+            guard try s.step() else {
+                throw SQLiteError(code: SQLITE_INTERNAL, message: "upsert returned no revision", file: db.path, operation: "put")
+            }
+            let revision = s.int64(0)
+            try s.run()
+            return revision
         }
-        let revision = s.int64(0)
-        try s.run()
-        return revision
     }
 
     /// Writes whatever is stored, without reading revisions back (batches: no RETURNING machinery per row).
     func overwrite(_ rows: [Row], on db: SQLiteConnection) throws(SQLiteError) {
         let s = try statement(.overwrite, overwriteSQL, on: db)
-        defer { s.reset() }
         for row in rows {
-            try bind(row, s)
-            try s.run()
-            s.reset()
+            try withBound(row, s) { () throws(SQLiteError) in try s.run() }
         }
     }
 
     /// Creates the document at revision 1; a primary-key constraint error when it exists.
     func insert(_ row: Row, on db: SQLiteConnection) throws(SQLiteError) {
         let s = try statement(.insert, insertSQL, on: db)
-        defer { s.reset() }
-        try bind(row, s)
-        try s.run()
+        try withBound(row, s) { () throws(SQLiteError) in try s.run() }
     }
 
     /// Writes only over `revision`; false when the stored revision differs or nothing is stored.
     func update(_ row: Row, at revision: Int64, on db: SQLiteConnection) throws(SQLiteError) -> Bool {
         let s = try statement(.update, updateSQL, on: db)
-        defer { s.reset() }
-        try bind(row, s)
-        try s.bind(Int32(row.keys.count * 2 + 3), revision)
-        try s.run()
-        return db.changes == 1
+        return try withBound(row, s) { () throws(SQLiteError) -> Bool in
+            try s.bind(Int32(row.parameters.count + 1), revision)
+            try s.run()
+            return db.changes == 1
+        }
     }
 
     func delete(_ id: String, at revision: Int64?, on db: SQLiteConnection) throws(SQLiteError) -> Bool {

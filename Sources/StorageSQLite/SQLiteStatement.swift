@@ -44,6 +44,24 @@ final class SQLiteStatement {
         try connection.check(rc, "bind in \(SQLiteStatement.excerpt(sql))")
     }
 
+    /// Binds UTF-8 bytes as text without a copy (`SQLITE_STATIC`), or NULL for nil:
+    /// the bytes must stay valid until the statement is reset (which clears bindings).
+    func bind(_ i: Int32, inPlace bytes: UnsafeBufferPointer<UInt8>?) throws(SQLiteError) {
+        let rc: Int32
+        if let bytes {
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                rc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    sqlite3_bind_text64(handle, i, $0, sqlite3_uint64(bytes.count), csqlite_static(), UInt8(SQLITE_UTF8))
+                }
+            } else {
+                rc = sqlite3_bind_text(handle, i, "", 0, csqlite_transient())
+            }
+        } else {
+            rc = sqlite3_bind_null(handle, i)
+        }
+        try connection.check(rc, "bind in \(SQLiteStatement.excerpt(sql))")
+    }
+
     /// SQLite copies the bytes (`SQLITE_TRANSIENT`), so the buffer may go once this returns.
     private func bindText(_ i: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else {

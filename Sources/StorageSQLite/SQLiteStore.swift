@@ -231,18 +231,25 @@ extension SQLiteStore {
                 throw error
             }
         }()
+        // Two chunks are serialized at a time (the machine's other core), and
+        // handed over in order so a repeated id ends with its last value.
+        var inFlight: [Task<[CollectionTable.Row], Never>] = []
         var i = 0
         while i < documents.count && !feed.isAbandoned {
-            let end = min(i + chunk, documents.count)
-            await feed.push(documents[i..<end].map { t.row(id: $0.id, body: $0.body) })
-            i = end
+            let slice = documents[i..<min(i + chunk, documents.count)]
+            inFlight.append(Task { slice.map { t.row(id: $0.id, body: $0.body) } })
+            if inFlight.count == SQLiteStore.serializers { await feed.push(await inFlight.removeFirst().value) }
+            i += chunk
         }
+        for task in inFlight where !feed.isAbandoned { await feed.push(await task.value) }
         feed.finish()
         try await written
     }
 
     /// Rows serialized per hand-over to the writer thread in a batch.
     static let batchChunk = 100
+    /// Chunks serialized concurrently while the writer inserts.
+    static let serializers = 2
 
     public func scan(_ c: CollectionSpec, batchSize: Int) -> AsyncThrowingStream<[StoredDocument], any Error> {
         let size = max(batchSize, 1)

@@ -193,6 +193,20 @@ struct SQLiteStoreTests {
         try await store.close()
     }
 
+    /// Large batches are serialized in concurrent chunks; they must still land in order.
+    @Test func aRepeatedIdInOneBatchEndsWithItsLastValue() async throws {
+        defer { cleanUp() }
+        let store = try await SQLiteStore(path: folder + "/repeat.sqlite")
+        let documents = (0..<1_050).map { i in Document(id: "d\(i % 100)", body: ["id": .string("d\(i % 100)"), "n": JSON(i)]) }
+        try await store.batchPut(Self.notes, documents)
+        #expect(try await store.count(Self.notes) == 100)
+        let d5 = try await store.get(Self.notes, id: "d5")
+        #expect(d5?.body["n"] == 1_005)
+        #expect(d5?.revision == 11, "one revision per write, as in the memory store")
+        #expect(try await store.get(Self.notes, id: "d99")?.body["n"] == 999)
+        try await store.close()
+    }
+
     @Test func aFailedBatchWritesNothing() async throws {
         defer { cleanUp() }
         let path = folder + "/atomic.sqlite"

@@ -236,10 +236,12 @@ extension SQLiteStore {
         var inFlight: [Task<[CollectionTable.Row], Never>] = []
         var i = 0
         while i < documents.count && !feed.isAbandoned {
-            let slice = documents[i..<min(i + chunk, documents.count)]
+            // A small first chunk, so the writer starts early.
+            let end = min(i + (i == 0 ? chunk / 4 : chunk), documents.count)
+            let slice = documents[i..<end]
             inFlight.append(Task { slice.map { t.row(id: $0.id, body: $0.body) } })
             if inFlight.count == SQLiteStore.serializers { await feed.push(await inFlight.removeFirst().value) }
-            i += chunk
+            i = end
         }
         for task in inFlight where !feed.isAbandoned { await feed.push(await task.value) }
         feed.finish()

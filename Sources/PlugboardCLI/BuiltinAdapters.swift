@@ -9,6 +9,7 @@ import ObjectsS3
 import PlugboardWorkflow
 import StorageDynamoDB
 import StorageJSON
+import StorageSQLite
 import StoragePostgres
 import PlugboardKernel
 
@@ -18,6 +19,7 @@ public enum BuiltinAdapters {
     public static let registry = Registry([
         MemoryStore.registryEntry,
         JSONFileStore.registryEntry,
+        SQLiteStore.registryEntry,
         PostgresStore.registryEntry,
         DynamoDBStore.registryEntry,
         LocalCRM.registryEntry,

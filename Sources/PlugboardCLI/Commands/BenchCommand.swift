@@ -40,9 +40,10 @@ struct BenchStorageCommand: Command {
 enum StorageBenchmarks {
     static func run(_ name: String, count: Int, dir: String, environment: [String: String], log: (String) -> Void) async throws {
         switch name {
+        case "sqlite": try await SQLiteBench.run(count: count, workDir: dir + "/sqlite", log: log)
         case "json": try await JSONBench.run(count: 10_000, workDir: dir + "/json", log: log)
         case "postgres": try await PostgresBench.run(count: count, workDir: dir + "/postgres", log: log)
-        default: log("\(name): not built into this binary yet")
+        default: log("\(name): unknown benchmark")
         }
     }
 }

@@ -59,12 +59,34 @@ public struct JSONParser {
         }
     }
 
+    /// The index of the first byte at or after `i` that is `"`, `\` or a control
+    /// character, or of the last few bytes: whole 8-byte words are tested at once.
+    @inline(__always)
+    static func plainRun(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = b.baseAddress else { return start }
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= b.count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            // "Some byte is zero" (exact for the question "any?"), for each test; below 0x20 likewise.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & highs != 0 { return i }
+            i += 8
+        }
+        return i
+    }
+
     struct Cursor {
         let b: UnsafeBufferPointer<UInt8>
         var i = 0
         let record: Bool
         var locations: [String: (line: Int, column: Int)] = [:]
         var depth = 0
+        /// Members and elements of the containers being parsed, one stack each,
+        /// reused so every finished object or array is built once at its exact size.
+        var members: [(String, JSON)] = []
+        var elements: [JSON] = []
 
         init(_ b: UnsafeBufferPointer<UInt8>, recordLocations: Bool) {
             self.b = b
@@ -142,9 +164,9 @@ public struct JSONParser {
         mutating func object(path: String) throws(JSONSyntaxError) -> JSON {
             try enter()
             i += 1
-            var o: [String: JSON] = [:]
             skipWS()
-            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(o) }
+            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object([:]) }
+            let base = members.count
             while true {
                 skipWS()
                 guard i < b.count, b[i] == UInt8(ascii: "\"") else {
@@ -158,11 +180,20 @@ public struct JSONParser {
                 i += 1
                 skipWS()
                 let childPath = record ? (path.isEmpty ? key : path + "." + key) : ""
-                o[key] = try value(path: childPath)
+                let v = try value(path: childPath)
+                members.append((key, v))
                 skipWS()
                 guard i < b.count else { throw fail("expected ',' or '}', found end of input") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return .object(o) }
+                if b[i] == UInt8(ascii: "}") {
+                    i += 1
+                    depth -= 1
+                    var o = [String: JSON](minimumCapacity: members.count - base)
+                    for k in base..<members.count { o[members[k].0] = members[k].1 }  // a repeated key: the last wins
+                    // One by one: removeLast(n) goes through replaceSubrange, several times slower here.
+                    while members.count > base { members.removeLast() }
+                    return .object(o)
+                }
                 throw fail("expected ',' or '}' after a member, found \(found())")
             }
         }
@@ -170,17 +201,24 @@ public struct JSONParser {
         mutating func array(path: String) throws(JSONSyntaxError) -> JSON {
             try enter()
             i += 1
-            var a: [JSON] = []
             skipWS()
-            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(a) }
+            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array([]) }
+            let base = elements.count
             while true {
                 skipWS()
-                let childPath = record ? "\(path)[\(a.count)]" : ""
-                a.append(try value(path: childPath))
+                let childPath = record ? "\(path)[\(elements.count - base)]" : ""
+                let v = try value(path: childPath)
+                elements.append(v)
                 skipWS()
                 guard i < b.count else { throw fail("expected ',' or ']', found end of input") }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(a) }
+                if b[i] == UInt8(ascii: "]") {
+                    i += 1
+                    depth -= 1
+                    let a = Array(elements[base...])
+                    while elements.count > base { elements.removeLast() }
+                    return .array(a)
+                }
                 throw fail("expected ',' or ']' after an element, found \(found())")
             }
         }
@@ -216,7 +254,8 @@ public struct JSONParser {
             let open = i
             i += 1
             let start = i
-            // Fast path: no escapes.
+            // Fast path: no escapes. Skip 8 plain bytes at a time first.
+            i = JSONParser.plainRun(b, from: i)
             while i < b.count {
                 let c = b[i]
                 if c == UInt8(ascii: "\"") {

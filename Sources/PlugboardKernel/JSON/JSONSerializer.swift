@@ -2,6 +2,11 @@ extension JSON {
     /// Compact JSON text. Object keys are sorted so equal documents give equal
     /// bytes (stable hashes, diffable files).
     public func serialized(pretty: Bool = false) -> String {
+        if !pretty {
+            var w = JSONCompactWriter()
+            w.write(self)
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(into: &out, pretty: pretty, indent: 0)
@@ -10,6 +15,11 @@ extension JSON {
 
     /// Compact or pretty JSON as UTF-8 bytes.
     public func serializedBytes(pretty: Bool = false) -> [UInt8] {
+        if !pretty {
+            var w = JSONCompactWriter()
+            w.write(self)
+            return Array(w.bytes)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(into: &out, pretty: pretty, indent: 0)
@@ -17,9 +27,16 @@ extension JSON {
     }
 
     public func write(into out: inout [UInt8], pretty: Bool = false, indent: Int = 0) {
+        if !pretty {
+            var w = JSONCompactWriter()
+            w.write(self)
+            out.append(contentsOf: w.bytes)
+            return
+        }
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let v): out.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8))
+        case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
         case .number(let n): out.append(contentsOf: n.text.utf8)
         case .string(let s): JSON.writeString(s, into: &out)
         case .array(let a):
@@ -36,14 +53,15 @@ extension JSON {
             if o.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
             out.append(0x7B)
             var first = true
-            for key in o.keys.sorted() {
+            // Sorting the pairs (keys are unique) avoids a second lookup per key.
+            for (key, value) in o.sorted(by: { $0.key < $1.key }) {
                 if !first { out.append(0x2C) }
                 first = false
                 if pretty { JSON.newline(&out, indent + 1) }
                 JSON.writeString(key, into: &out)
                 out.append(0x3A)
                 if pretty { out.append(0x20) }
-                o[key]!.write(into: &out, pretty: pretty, indent: indent + 1)
+                value.write(into: &out, pretty: pretty, indent: indent + 1)
             }
             if pretty { JSON.newline(&out, indent) }
             out.append(0x7D)

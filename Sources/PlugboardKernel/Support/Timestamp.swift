@@ -81,6 +81,7 @@ public enum Timestamp {
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = secs - days * 86400
         let (y, m, d) = civilFromDays(days)
+        if y >= 0 && y <= 9999 { return formatDigits(y, m, d, rem, millis) }
         var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
         out += pad(rem / 3600, 2) + ":" + pad(rem % 3600 / 60, 2) + ":" + pad(rem % 60, 2)
         if millis != 0 { out += "." + pad(millis, 3) }
@@ -100,6 +101,29 @@ public enum Timestamp {
     /// The sortable form of an ISO 8601 string; nil if it is not one.
     public static func sortKey(_ s: String) -> String? { parse(s).map(sortKey) }
     public static func now() -> String { format(Date()) }
+
+    /// The same text as the general path for years 0...9999, written as bytes:
+    /// a storage adapter computes this for every document it indexes.
+    private static func formatDigits(_ y: Int, _ m: Int, _ d: Int, _ rem: Int, _ millis: Int) -> String {
+        let length = millis != 0 ? 24 : 20
+        return String(unsafeUninitializedCapacity: length) { out in
+            func put(_ v: Int, _ width: Int, at i: Int) {
+                var v = v
+                for k in stride(from: i + width - 1, through: i, by: -1) {
+                    out[k] = UInt8(0x30 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 4, at: 0); out[4] = 0x2D; put(m, 2, at: 5); out[7] = 0x2D; put(d, 2, at: 8); out[10] = 0x54
+            put(rem / 3600, 2, at: 11); out[13] = 0x3A; put(rem % 3600 / 60, 2, at: 14); out[16] = 0x3A; put(rem % 60, 2, at: 17)
+            if millis != 0 {
+                out[19] = 0x2E
+                put(millis, 3, at: 20)
+            }
+            out[length - 1] = 0x5A
+            return length
+        }
+    }
 
     private static func pad(_ v: Int, _ w: Int) -> String {
         let s = String(v)

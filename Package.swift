@@ -19,9 +19,11 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The C ABI of adapters loaded at run time (header only; C plugins include it too).
+        .systemLibrary(name: "CPlugboardPlugin"),
 
         // MARK: - Kernel: ports, domain types, registry, config, errors, codecs
-        .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl"], swiftSettings: strict),
+        .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl", "CPlugboardPlugin"], swiftSettings: strict),
 
         // MARK: - Adapters (each imports the kernel and its own C module only)
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),

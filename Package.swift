@@ -63,5 +63,11 @@ let package = Package(
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
+
+        // MARK: - SwiftPM plugins
+        // `swift package --allow-writing-to-package-directory scaffold-adapter --port storage --name redis`
+        .plugin(name: "ScaffoldAdapter", capability: .command(
+            intent: .custom(verb: "scaffold-adapter", description: "Create a new adapter module, its conformance test target, and register it"),
+            permissions: [.writeToPackageDirectory(reason: "writes Sources/<Module>, Tests/<Module>Tests, Package.swift and BuiltinAdapters.swift")])),
     ]
 )

@@ -117,3 +117,23 @@ final class PluginDocumentStore: DocumentStore {
 
     func close() async throws { instance.close() }
 }
+
+extension PluginDocumentStore: HealthChecking {
+    /// The plugin's own `check` operation; a plugin without one is checked by a read.
+    func check() async -> HealthCheck {
+        do {
+            let r = try await instance.call("check", [:])
+            let detail = r["detail"]?.stringValue ?? "plugin \(instance.library.path)"
+            return r["ok"]?.boolValue == false ? .failed(detail, hint: r["hint"]?.stringValue) : .passed(detail)
+        } catch let e as PlugboardError where e.code == .unsupported {
+            do {
+                _ = try await get(CollectionSpec(name: "plugboard_doctor"), id: "doctor-check")
+                return .passed("read from plugin \(instance.library.path)")
+            } catch {
+                return .failed("\(error)", hint: nil)
+            }
+        } catch {
+            return .failed("\(error)", hint: nil)
+        }
+    }
+}

@@ -36,6 +36,7 @@ struct ScaffoldPluginTests {
         let made = try run(scaffold + ["--port", "crm", "--name", "acme"], in: copy)
         try #require(made.status == 0, "\(made.output)")
         #expect(made.output.contains("Created the crm adapter \"acme\""), "\(made.output)")
+        #expect(!made.output.contains("warning:"), "the plugin compiles without warnings: \(made.output)")
         let source = try String(contentsOfFile: "\(copy)/Sources/CRMAcme/AcmeCRM.swift", encoding: .utf8)
         #expect(source.contains("public final class AcmeCRM: CRM") && source.contains(#"port: .crm, name: "acme""#))
         let test = try String(contentsOfFile: "\(copy)/Tests/CRMAcmeTests/AcmeCRMConformanceTests.swift", encoding: .utf8)
@@ -49,11 +50,11 @@ struct ScaffoldPluginTests {
         // Refusals, with nothing written.
         let again = try run(scaffold + ["--port", "crm", "--name", "acme"], in: copy)
         #expect(again.status != 0 && again.output.contains("already exists"), "\(again.output)")
-        let builtinName = try run(scaffold + ["--port", "storage", "--name", "sqlite"], in: copy)
-        #expect(builtinName.status != 0 && builtinName.output.contains("a storage adapter named \"sqlite\" already exists"), "\(builtinName.output)")
+        let builtinName = try run(scaffold + ["--port", "storage", "--name", "memory"], in: copy)
+        #expect(builtinName.status != 0 && builtinName.output.contains("a storage adapter named \"memory\" already exists"), "\(builtinName.output)")
         let unknownPort = try run(scaffold + ["--port", "fax", "--name", "x"], in: copy)
         #expect(unknownPort.status != 0 && unknownPort.output.contains("unknown port \"fax\""), "\(unknownPort.output)")
-        #expect(!FileManager.default.fileExists(atPath: "\(copy)/Sources/StorageSqlite"))
+        #expect(!FileManager.default.fileExists(atPath: "\(copy)/Sources/StorageMemory"))
 
         // The new module, its conformance tests and the CLI that registers it compile, without warnings.
         let build = try run(["swift", "build", "--target", "CRMAcmeTests"], in: copy)

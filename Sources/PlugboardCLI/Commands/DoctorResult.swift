@@ -63,6 +63,9 @@ struct DoctorResult: Sendable {
 
     /// What to do about a failed check, from the error's code.
     static func hint(_ e: PlugboardError, _ s: AdapterSettings) -> String? {
+        if let underneath = e.adapter, underneath != s.adapter {
+            return "\(s.adapter) works through the \(underneath) adapter: fix that one's line first"
+        }
         switch e.code {
         case .unauthenticated: return "check the credentials in \(s.path) (secret fields or their environment variables)"
         case .permissionDenied: return "the credentials are accepted but may not use this resource: grant access"

@@ -19,9 +19,11 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The C ABI of adapters loaded at run time (header only; C plugins include it too).
+        .systemLibrary(name: "CPlugboardPlugin"),
 
         // MARK: - Kernel: ports, domain types, registry, config, errors, codecs
-        .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl"], swiftSettings: strict),
+        .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl", "CPlugboardPlugin"], swiftSettings: strict),
 
         // MARK: - Adapters (each imports the kernel and its own C module only)
         .target(name: "StorageJSON", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -72,5 +74,11 @@ let package = Package(
         .testTarget(name: "LLMFallbackTests", dependencies: ["LLMFallback", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMRules"],
                     swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
+
+        // MARK: - SwiftPM plugins
+        // `swift package --allow-writing-to-package-directory scaffold-adapter --port storage --name redis`
+        .plugin(name: "ScaffoldAdapter", capability: .command(
+            intent: .custom(verb: "scaffold-adapter", description: "Create a new adapter module, its conformance test target, and register it"),
+            permissions: [.writeToPackageDirectory(reason: "writes Sources/<Module>, Tests/<Module>Tests, Package.swift and BuiltinAdapters.swift")])),
     ]
 )

@@ -28,6 +28,8 @@
 #         ({mail_from, rcpt_tos, login, peer, received_at}) per received message;
 #         ignore names starting with "." (being written).
 #     REQUIRE_*=1 makes the suites fail, not skip, when a server is unreachable.
+#       PLUGBOARD_SLOW_TESTS=1  runs the slow suites (the scaffold-adapter plugin in a
+#         throwaway copy of the package, about 2-3 minutes); they fail, not skip, when they cannot run.
 #  4. `swift build --build-tests`, failing on any warning from a file under
 #     Sources/ or Tests/ (or a SwiftPM warning about a target). A warning shows
 #     only when its file is recompiled, so an incremental rebuild can miss one
@@ -198,6 +200,7 @@ export REQUIRE_MOTO=1
 export PLUGBOARD_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 export PLUGBOARD_TEST_SMTP_MAILDIR="$MAILDIR"
 export REQUIRE_SMTP=1
+export PLUGBOARD_SLOW_TESTS=1
 
 if [ "$servers_only" -eq 1 ]; then
     for name in PLUGBOARD_TEST_PG_URL REQUIRE_PG PLUGBOARD_TEST_AWS_ENDPOINT PLUGBOARD_TEST_AWS_ACCESS_KEY_ID \

@@ -11,6 +11,8 @@ public struct PlugboardConfig: Sendable {
     public var serverSecrets: Set<String>
     /// Shared libraries to load adapters from, resolved against the config folder.
     public var plugins: [String]
+    /// The adapters those libraries provide (`Adapters` adds them to its registry).
+    public var pluginAdapters: [Registry.Entry] = []
 
     /// The port's settings; nil when the port is not configured.
     public func settings(_ port: Port) -> AdapterSettings? { ports[port] }
@@ -85,20 +87,6 @@ public struct ConfigLoader: Sendable {
         for key in top.keys.sorted() where !ConfigSections.topLevelKeys.contains(key) {
             v.fail(key, "unknown section; expected one of \(ConfigSections.topLevelKeys.joined(separator: ", "))")
         }
-        var ports: [Port: AdapterSettings] = [:]
-        for port in Port.allCases {
-            let section: JSON
-            if let given = top[port.rawValue] {
-                section = given
-            } else if registry.entry(port: port, name: port.embeddedDefault) != nil {
-                section = .object(["adapter": .string(port.embeddedDefault)])
-            } else {
-                continue  // no adapter of this port is built in: the port stays unconfigured
-            }
-            if let s = v.adapterSection(port: port, section, path: port.rawValue) { ports[port] = s }
-        }
-        let (workflow, _) = v.plainSection(top["workflow"], fields: ConfigSections.workflow, path: "workflow")
-        let (server, serverSecrets) = v.plainSection(top["server"], fields: ConfigSections.server, path: "server")
         var plugins: [String] = []
         if let p = top["plugins"] {
             if case .array(let a) = p {
@@ -113,11 +101,36 @@ public struct ConfigLoader: Sendable {
                 v.fail("plugins", "expected an array of paths, got \(p.typeName)")
             }
         }
+        // Plugins first: their adapters may be named by the port sections below.
+        var pluginAdapters: [Registry.Entry] = []
+        if v.errors.isEmpty && !plugins.isEmpty {
+            do {
+                let extended = try registry.addingPlugins(plugins)
+                pluginAdapters = plugins.compactMap { try? PluginLibrary.load(path: $0).registryEntry }
+                v.registry = extended
+            } catch let e as PlugboardError {
+                throw PlugboardError.invalidConfiguration("\(file): plugins: \(e.message)")
+            }
+        }
+        var ports: [Port: AdapterSettings] = [:]
+        for port in Port.allCases {
+            let section: JSON
+            if let given = top[port.rawValue] {
+                section = given
+            } else if registry.entry(port: port, name: port.embeddedDefault) != nil {
+                section = .object(["adapter": .string(port.embeddedDefault)])
+            } else {
+                continue  // no adapter of this port is built in: the port stays unconfigured
+            }
+            if let s = v.adapterSection(port: port, section, path: port.rawValue) { ports[port] = s }
+        }
+        let (workflow, _) = v.plainSection(top["workflow"], fields: ConfigSections.workflow, path: "workflow")
+        let (server, serverSecrets) = v.plainSection(top["server"], fields: ConfigSections.server, path: "server")
         if !v.errors.isEmpty {
             throw PlugboardError.invalidConfiguration(v.errors.joined(separator: "\n"))
         }
         return PlugboardConfig(file: file, directory: directory, ports: ports, workflow: workflow, server: server,
-                               serverSecrets: serverSecrets, plugins: plugins)
+                               serverSecrets: serverSecrets, plugins: plugins, pluginAdapters: pluginAdapters)
     }
 
     /// Validates one adapter section outside a file (a short-form `--from`, a test).
@@ -172,7 +185,8 @@ struct Validator {
     let file: String
     let directory: String
     let env: [String: String]
-    let registry: Registry
+    /// The given registry, plus the adapters of the file's plugins once loaded.
+    var registry: Registry
     let locations: [String: (line: Int, column: Int)]
     var errors: [String] = []
 

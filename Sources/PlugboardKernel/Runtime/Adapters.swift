@@ -24,7 +24,9 @@ public final class Adapters: Sendable {
     public init(config: PlugboardConfig, registry: Registry, logger: Logger = Logger(label: "plugboard"),
                 metrics: AdapterMetrics = .shared) {
         self.config = config
-        self.registry = registry
+        var r = registry
+        for e in config.pluginAdapters where r.entry(port: e.descriptor.port, name: e.descriptor.name) == nil { r.register(e) }
+        self.registry = r
         self.logger = logger
         self.metrics = metrics
     }

@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "AdaptersLocal", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "ObjectsFilesystem", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        // Vendor CRMs, the ClickUp tracker and the notifiers (HTTP through the kernel's transport; SMTP through libcurl).
+        .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -59,5 +61,6 @@ let package = Package(
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
+        .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
     ]
 )

@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         // Vendor CRMs, the ClickUp tracker and the notifiers (HTTP through the kernel's transport; SMTP through libcurl).
         .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "NotifySMTP", dependencies: ["PlugboardKernel", "CCurl"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -62,5 +63,6 @@ let package = Package(
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
     ]
 )

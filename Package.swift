@@ -35,6 +35,7 @@ let package = Package(
         // Vendor CRMs, the ClickUp tracker and the notifiers (HTTP through the kernel's transport; SMTP through libcurl).
         .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "NotifySMTP", dependencies: ["PlugboardKernel", "CCurl"], swiftSettings: strict),
+        .target(name: "TasksClickUp", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -64,5 +65,6 @@ let package = Package(
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
+        .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance"], swiftSettings: strict),
     ]
 )

@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "NotifySMTP", dependencies: ["PlugboardKernel", "CCurl"], swiftSettings: strict),
         .target(name: "TasksClickUp", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "NotifyWebhook", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -66,5 +67,6 @@ let package = Package(
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
         .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook"], swiftSettings: strict),
     ]
 )

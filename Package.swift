@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "LLMRules", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         // Vendor CRMs, the ClickUp tracker and the notifiers (HTTP through the kernel's transport; SMTP through libcurl).
         .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "CRMNotion", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "NotifySMTP", dependencies: ["PlugboardKernel", "CCurl"], swiftSettings: strict),
         .target(name: "TasksClickUp", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         .target(name: "NotifyWebhook", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -65,6 +66,7 @@ let package = Package(
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
         .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook"], swiftSettings: strict),

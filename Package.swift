@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
             "LLMRules", "StorageDynamoDB", "PlugboardConformance", "CSQLite",
+            "CRMHubSpot", "CRMNotion", "TasksClickUp", "NotifySMTP", "NotifyWebhook",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -64,11 +65,15 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
-        .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
-        .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "PlugboardCLITests", dependencies: [
+            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp", "NotifySMTP",
+        ], swiftSettings: strict),
+        // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests.
+        .target(name: "VendorFakes", dependencies: ["PlugboardKernel"], path: "Tests/VendorFakes", swiftSettings: strict),
+        .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
-        .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook"], swiftSettings: strict),
+        .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook", "VendorFakes"], swiftSettings: strict),
     ]
 )

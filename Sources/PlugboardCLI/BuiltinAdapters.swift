@@ -1,11 +1,16 @@
 import AdaptersLocal
+import CRMHubSpot
+import CRMNotion
 import LLMRules
+import NotifySMTP
+import NotifyWebhook
 import ObjectsFilesystem
 import PlugboardWorkflow
 import StorageDynamoDB
 import StorageJSON
 import StoragePostgres
 import PlugboardKernel
+import TasksClickUp
 
 /// Every adapter compiled into the `plugboard` binary. The CLI and the server
 /// are the only places that know them all.
@@ -16,12 +21,24 @@ public enum BuiltinAdapters {
         PostgresStore.registryEntry,
         DynamoDBStore.registryEntry,
         LocalCRM.registryEntry,
+        HubSpotCRM.registryEntry,
+        NotionCRM.registryEntry,
         LocalTaskTracker.registryEntry,
         DiscardingTaskTracker.registryEntry,
+        ClickUpTaskTracker.registryEntry,
         FilesystemObjectStore.registryEntry,
         LogNotifier.registryEntry,
+        SMTPNotifier.registryEntry,
+        WebhookNotifier.registryEntry,
         RulesLanguageModel.registryEntry,
     ])
+
+    /// The reply templates a CRM keeps (Notion's `templates_database`), merged over
+    /// the `workflow` section's: the workflow reads templates from its settings.
+    static func responseTemplates(_ config: PlugboardConfig) async throws -> [String: String] {
+        guard let s = config.settings(.crm), s.adapter == "notion", s.string("templates_database") != nil else { return [:] }
+        return try await NotionCRM(NotionCRM.configuration(from: s)).responseTemplates()
+    }
 
     /// Downloads attachment URLs for the workflow, under `workflow.attachments`.
     static let attachmentFetcher: (any AttachmentFetching)? = HTTPAttachmentFetcher(transport: CurlTransport())

@@ -1,6 +1,7 @@
 import Foundation
 @testable import CRMHubSpot
 import PlugboardKernel
+@testable import VendorFakes
 import Testing
 
 /// Behaviour beyond the port's conformance suite: error mapping, idempotency

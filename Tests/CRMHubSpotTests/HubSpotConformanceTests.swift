@@ -1,6 +1,7 @@
 @testable import CRMHubSpot
 import PlugboardConformance
 import PlugboardKernel
+@testable import VendorFakes
 import Synchronization
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 @testable import CRMNotion
 import PlugboardKernel
-import Synchronization
+@testable import VendorFakes
 import Testing
 
 @Suite("notion crm")
@@ -172,27 +172,17 @@ struct NotionCRMTests {
     @Test("no error message or log line holds the token")
     func tokenNeverShown() async throws {
         let label = "notion-secret-test-\(UInt32.random(in: 0...UInt32.max))"
-        let lines = Mutex<[String]>([])
-        let previousSettings = Logger.settings.withLock { $0 }
-        let previousSink = Logger.sink.withLock { $0 }
-        Logger.configure(level: .debug)
-        Logger.sink.withLock { $0 = { line in
-            if line.contains(label) { lines.withLock { $0.append(line) } } else { previousSink?(line) }
-        } }
-        defer {
-            Logger.sink.withLock { $0 = previousSink }
-            Logger.configure(level: previousSettings.level, format: previousSettings.format)
-        }
-        let crm = try crm(logger: Logger(label: label))
         var errors: [String] = []
-        let echo = #"{"object":"error","status":400,"code":"validation_error","message":"token \#(fake.token) is not valid here"}"#
-        for status in [400, 401, 403, 404, 409, 429, 500, 529] {
-            fake.inject(.response(status, ["Content-Type": "application/json"], echo))
-            do { _ = try await crm.findOrCreateContact(email: "x@example.com", name: nil) } catch { errors.append("\(error)") }
+        let logged = try await LogCapture.lines(containing: label) {
+            let crm = try crm(logger: Logger(label: label))
+            let echo = #"{"object":"error","status":400,"code":"validation_error","message":"token \#(fake.token) is not valid here"}"#
+            for status in [400, 401, 403, 404, 409, 429, 500, 529] {
+                fake.inject(.response(status, ["Content-Type": "application/json"], echo))
+                do { _ = try await crm.findOrCreateContact(email: "x@example.com", name: nil) } catch { errors.append("\(error)") }
+            }
+            _ = try await crm.createTicket(CRMTicketDraft(subject: "s", description: "", contactId: FakeNotion.newID(), properties: ["nope": "x"]))
         }
-        _ = try await crm.createTicket(CRMTicketDraft(subject: "s", description: "", contactId: FakeNotion.newID(), properties: ["nope": "x"]))
         #expect(errors.count == 8)
-        let logged = lines.withLock { $0 }
         #expect(logged.contains { $0.contains("nope") }, "the skipped property was logged")
         for text in errors + logged { #expect(!text.contains(fake.token), "leaked: \(text)") }
     }

@@ -1,6 +1,7 @@
 @testable import CRMNotion
 import PlugboardConformance
 import PlugboardKernel
+@testable import VendorFakes
 import Synchronization
 import Testing
 

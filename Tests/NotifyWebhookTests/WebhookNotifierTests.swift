@@ -2,6 +2,7 @@ import Foundation
 @testable import NotifyWebhook
 import PlugboardKernel
 import Synchronization
+@testable import VendorFakes
 import Testing
 
 @Suite("webhook notifier")
@@ -96,23 +97,14 @@ struct WebhookNotifierTests {
     @Test("through libcurl to a closed port: .unavailable, and no log line or error shows the secret path or token")
     func closedPortLogs() async throws {
         let label = "webhook-secret-test-\(UInt32.random(in: 0...UInt32.max))"
-        let lines = Mutex<[String]>([])
-        let previousSettings = Logger.settings.withLock { $0 }
-        let previousSink = Logger.sink.withLock { $0 }
-        Logger.configure(level: .debug)
-        Logger.sink.withLock { $0 = { line in
-            if line.contains(label) { lines.withLock { $0.append(line) } } else { previousSink?(line) }
-        } }
-        defer {
-            Logger.sink.withLock { $0 = previousSink }
-            Logger.configure(level: previousSettings.level, format: previousSettings.format)
+        var e: PlugboardError?
+        let logged = try await LogCapture.lines(containing: label) {
+            // Port 9 on loopback (discard): nothing listens there in a test container.
+            let n = try WebhookNotifier(.init(url: "http://127.0.0.1:9" + WebhookNotifierTests.secretPath, token: "tok-secret-2", timeout: .seconds(5)),
+                                        logger: Logger(label: label))
+            e = await error { try await n.send(WebhookNotifierTests.note) }
         }
-        // Port 9 on loopback (discard): nothing listens there in a test container.
-        let n = try WebhookNotifier(.init(url: "http://127.0.0.1:9" + WebhookNotifierTests.secretPath, token: "tok-secret-2", timeout: .seconds(5)),
-                                    logger: Logger(label: label))
-        let e = await error { try await n.send(WebhookNotifierTests.note) }
         #expect(e?.code == .unavailable)
-        let logged = lines.withLock { $0 }
         #expect(!logged.isEmpty, "the transport logged the request")
         for text in logged + [e.map { "\($0)" } ?? ""] {
             #expect(!text.contains("XXXXsecretXXXX") && !text.contains("tok-secret-2"), "leaked: \(text)")

@@ -1,5 +1,6 @@
 import PlugboardConformance
 import PlugboardKernel
+@testable import VendorFakes
 import Synchronization
 import TasksClickUp
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import PlugboardKernel
-import Synchronization
+@testable import VendorFakes
 @testable import TasksClickUp
 import Testing
 
@@ -101,26 +101,16 @@ struct ClickUpTaskTrackerTests {
     @Test("no error message or log line holds the token")
     func tokenNeverShown() async throws {
         let label = "clickup-secret-test-\(UInt32.random(in: 0...UInt32.max))"
-        let lines = Mutex<[String]>([])
-        let previousSettings = Logger.settings.withLock { $0 }
-        let previousSink = Logger.sink.withLock { $0 }
-        Logger.configure(level: .debug)
-        Logger.sink.withLock { $0 = { line in
-            if line.contains(label) { lines.withLock { $0.append(line) } } else { previousSink?(line) }
-        } }
-        defer {
-            Logger.sink.withLock { $0 = previousSink }
-            Logger.configure(level: previousSettings.level, format: previousSettings.format)
-        }
-        let t = try tracker(logger: Logger(label: label))
         var errors: [String] = []
-        let echo = #"{"err":"Token \#(fake.token) is not valid here","ECODE":"OAUTH_019"}"#
-        for status in [400, 401, 403, 404, 429, 500] {
-            fake.inject(.response(status, ["Content-Type": "application/json"], echo))
-            do { _ = try await t.createTask(TaskDraft(name: "x", markdown: "")) } catch { errors.append("\(error)") }
+        let logged = try await LogCapture.lines(containing: label) {
+            let t = try tracker(logger: Logger(label: label))
+            let echo = #"{"err":"Token \#(fake.token) is not valid here","ECODE":"OAUTH_019"}"#
+            for status in [400, 401, 403, 404, 429, 500] {
+                fake.inject(.response(status, ["Content-Type": "application/json"], echo))
+                do { _ = try await t.createTask(TaskDraft(name: "x", markdown: "")) } catch { errors.append("\(error)") }
+            }
         }
         #expect(errors.count == 6)
-        let logged = lines.withLock { $0 }
         #expect(!logged.isEmpty)
         for text in errors + logged { #expect(!text.contains(fake.token), "leaked: \(text)") }
     }

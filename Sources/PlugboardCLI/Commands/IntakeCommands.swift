@@ -8,7 +8,14 @@ extension Invocation {
         let ports = WorkflowPorts(storage: try await a.storage(), crm: try await a.crm(), tasks: try await a.tasks(),
                                   objects: try await a.objects(), llm: try await a.llm(), notifier: try await a.notifier(),
                                   fetcher: BuiltinAdapters.attachmentFetcher)
-        return Workflow(ports: ports, settings: try WorkflowSettings(a.config.workflow))
+        var settings = try WorkflowSettings(a.config.workflow)
+        do {
+            settings.templates.merge(try await BuiltinAdapters.responseTemplates(a.config)) { _, fromCRM in fromCRM }
+        } catch {
+            // The workflow's own templates still serve; a request is not refused for this.
+            a.logger.warning("response templates from the CRM not read, using workflow.templates: \(error)")
+        }
+        return Workflow(ports: ports, settings: settings)
     }
 }
 

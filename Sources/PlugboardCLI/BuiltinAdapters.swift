@@ -33,11 +33,13 @@ public enum BuiltinAdapters {
         RulesLanguageModel.registryEntry,
     ])
 
-    /// The reply templates a CRM keeps (Notion's `templates_database`), merged over
-    /// the `workflow` section's: the workflow reads templates from its settings.
-    static func responseTemplates(_ config: PlugboardConfig) async throws -> [String: String] {
-        guard let s = config.settings(.crm), s.adapter == "notion", s.string("templates_database") != nil else { return [:] }
-        return try await NotionCRM(NotionCRM.configuration(from: s)).responseTemplates()
+    /// The reply templates a CRM keeps (Notion's `templates_database`), to merge
+    /// over the `workflow` section's: the workflow reads templates from its settings.
+    /// The CRM is built through `registry`, as the port's own adapter is.
+    static func responseTemplates(_ config: PlugboardConfig, registry: Registry) async throws -> [String: String] {
+        guard let s = config.settings(.crm), s.string("templates_database") != nil,
+              let notion = try await registry.makeCRM(s, AdapterContext(registry: registry)) as? NotionCRM else { return [:] }
+        return try await notion.responseTemplates()
     }
 
     /// Downloads attachment URLs for the workflow, under `workflow.attachments`.

@@ -33,7 +33,7 @@ final class HubSpotHarness: CRMHarness {
     }
 }
 
-@Suite("hubspot crm conformance")
+@Suite("hubspot crm conformance", .serialized)
 struct HubSpotConformanceTests {
     @Test("against the fake HubSpot", arguments: CRMConformance.cases)
     func conformance(_ c: CRMConformance.Case) async throws {

@@ -43,7 +43,7 @@ final class NotionHarness: CRMHarness {
     }
 }
 
-@Suite("notion crm conformance")
+@Suite("notion crm conformance", .serialized)
 struct NotionConformanceTests {
     @Test("against the fake Notion (last_edited_time)", arguments: CRMConformance.cases)
     func conformance(_ c: CRMConformance.Case) async throws {

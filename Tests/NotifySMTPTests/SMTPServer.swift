@@ -45,7 +45,7 @@ enum SMTPServer {
             for name in names.sorted() where name.hasSuffix(".eml") && !name.hasPrefix(".") {
                 let path = maildir + "/" + name
                 guard let raw = FileManager.default.contents(atPath: path), String(decoding: raw, as: UTF8.self).contains(marker) else { continue }
-                found.append(try parse(path))
+                found.append(try await parseOffPool(path))
             }
             if !found.isEmpty || ContinuousClock.now > deadline { return found }
             try await Task.sleep(for: .milliseconds(50))
@@ -76,6 +76,13 @@ print(json.dumps({"headers": headers, "raw_headers": rawh, "content_type": msg.g
                   "mail_from": side["mail_from"], "rcpt_tos": side["rcpt_tos"], "login": side["login"],
                   "raw": raw.decode("ascii")}))
 """#
+
+    /// `parse` on a dispatch queue: it waits for a process, which must not hold a cooperative thread.
+    static func parseOffPool(_ path: String) async throws -> Received {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try parse(path) }) }
+        }
+    }
 
     static func parse(_ path: String) throws -> Received {
         let process = Process()

@@ -32,7 +32,7 @@ final class ClickUpHarness: TaskTrackerHarness {
     }
 }
 
-@Suite("clickup conformance")
+@Suite("clickup conformance", .serialized)
 struct ClickUpConformanceTests {
     @Test("against the fake ClickUp", arguments: TaskTrackerConformance.cases)
     func conformance(_ c: TaskTrackerConformance.Case) async throws {

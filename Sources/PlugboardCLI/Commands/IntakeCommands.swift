@@ -10,7 +10,7 @@ extension Invocation {
                                   fetcher: BuiltinAdapters.attachmentFetcher)
         var settings = try WorkflowSettings(a.config.workflow)
         do {
-            settings.templates.merge(try await BuiltinAdapters.responseTemplates(a.config)) { _, fromCRM in fromCRM }
+            settings.templates.merge(try await BuiltinAdapters.responseTemplates(a.config, registry: a.registry)) { _, fromCRM in fromCRM }
         } catch {
             // The workflow's own templates still serve; a request is not refused for this.
             a.logger.warning("response templates from the CRM not read, using workflow.templates: \(error)")

@@ -13,15 +13,14 @@ import PlugboardKernel
 /// the policy layer. The `Message-ID` is derived from the notification's key,
 /// so the copies carry the same id and mail systems that deduplicate drop them.
 ///
-/// curl's blocking transfer runs on a dedicated dispatch queue, never on
-/// Swift's cooperative threads. No retries here.
+/// curl's blocking transfer runs on a thread of its own, never on Swift's
+/// cooperative threads (nor on Dispatch's global pool, which on Linux is the
+/// same pool). No retries here.
 public final class SMTPNotifier: Notifier {
     public let configuration: Configuration
     let logger: Logger
 
     static let adapter = "smtp"
-    /// Transfers block their thread for up to `timeout`: they get threads of their own.
-    static let queue = DispatchQueue(label: "plugboard.smtp", attributes: .concurrent)
 
     public init(_ configuration: Configuration, logger: Logger = Logger(label: "plugboard.smtp")) {
         self.configuration = configuration
@@ -44,7 +43,10 @@ public final class SMTPNotifier: Notifier {
         let started = ContinuousClock.now
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                SMTPNotifier.queue.async { continuation.resume(with: session.perform()) }
+                // A transfer blocks its thread for up to `timeout`: it gets a thread of its own.
+                let thread = Thread { continuation.resume(with: session.perform()) }
+                thread.name = "plugboard.smtp"
+                thread.start()
             }
         } onCancel: {
             session.cancel()

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// One SMTP transfer on its own curl easy handle: made, performed once, cleaned up.
-/// Blocking: `perform` runs on `SMTPNotifier.queue`.
+/// Blocking: `perform` runs on a thread of its own (see `SMTPNotifier.send`).
 // @unchecked Sendable: `message` and `offset` are touched only by curl's read
 // callback during `perform`, on the one thread running it; `cancelled` is atomic.
 final class SMTPSession: @unchecked Sendable {

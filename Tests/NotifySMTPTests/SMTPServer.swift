@@ -77,10 +77,11 @@ print(json.dumps({"headers": headers, "raw_headers": rawh, "content_type": msg.g
                   "raw": raw.decode("ascii")}))
 """#
 
-    /// `parse` on a dispatch queue: it waits for a process, which must not hold a cooperative thread.
+    /// `parse` on a thread of its own: it waits for a process, which must hold neither a
+    /// cooperative thread nor one of Dispatch's global pool (the same pool on Linux).
     static func parseOffPool(_ path: String) async throws -> Received {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try parse(path) }) }
+            Thread { continuation.resume(with: Result { try parse(path) }) }.start()
         }
     }
 

@@ -60,7 +60,7 @@ struct ClickUpTaskTrackerTests {
         #expect(try await t.comments(taskId: task.id) == (0..<30).map { "c\($0)" })
     }
 
-    @Test("errors: bad token, unknown task, 429 with X-RateLimit-Reset or Retry-After, 5xx, malformed JSON, stall")
+    @Test("errors: bad token, unknown task, 409, 429 with X-RateLimit-Reset or Retry-After, 5xx, malformed JSON, stall")
     func errors() async throws {
         let wrong = await error { _ = try await tracker(token: "pk_wrong").createTask(TaskDraft(name: "x", markdown: "")) }
         #expect(wrong?.code == .unauthenticated)
@@ -81,6 +81,9 @@ struct ClickUpTaskTrackerTests {
         #expect(wait > .seconds(39) && wait <= .seconds(42))
         fake.inject(.response(429, ["Retry-After": "3", "Content-Type": "application/json"], #"{"err":"Rate limit reached","ECODE":"APP_002"}"#))
         #expect(await error { _ = try await t.createTask(TaskDraft(name: "x", markdown: "")) }?.retryAfter == .seconds(3))
+
+        fake.inject(.response(409, ["Content-Type": "application/json"], #"{"err":"Task was modified by someone else","ECODE":"ITEM_227"}"#))
+        #expect(await error { try await t.updateDescription(taskId: "x", markdown: "y") }?.code == .conflict)
 
         fake.inject(.response(503, [:], "upstream unavailable"))
         let down = await error { try await t.updateDescription(taskId: "x", markdown: "y") }

@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: [
-            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp", "NotifySMTP",
+            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp",
         ], swiftSettings: strict),
         // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests.
         .target(name: "VendorFakes", dependencies: ["PlugboardKernel"], path: "Tests/VendorFakes", swiftSettings: strict),

@@ -1,7 +1,6 @@
 import CRMHubSpot
 import CRMNotion
 import Foundation
-import NotifySMTP
 @testable import PlugboardCLI
 import PlugboardKernel
 @testable import TasksClickUp

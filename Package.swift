@@ -40,6 +40,12 @@ let package = Package(
         .target(name: "LLMGemini", dependencies: ["PlugboardKernel"], swiftSettings: strict),
         // The `fallback` chain: builds its links through the registry, each under its own policy layer.
         .target(name: "LLMFallback", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        // Vendor CRMs, the ClickUp tracker and the notifiers (HTTP through the kernel's transport; SMTP through libcurl).
+        .target(name: "CRMHubSpot", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "CRMNotion", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "NotifySMTP", dependencies: ["PlugboardKernel", "CCurl"], swiftSettings: strict),
+        .target(name: "TasksClickUp", dependencies: ["PlugboardKernel"], swiftSettings: strict),
+        .target(name: "NotifyWebhook", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
         // MARK: - Conformance suites (a library every adapter's tests run unchanged)
         .target(name: "PlugboardConformance", dependencies: ["PlugboardKernel"], swiftSettings: strict),
@@ -51,6 +57,7 @@ let package = Package(
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
             "LLMRules", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMFallback", "StorageDynamoDB", "ObjectsS3",
+            "CRMHubSpot", "CRMNotion", "TasksClickUp", "NotifySMTP", "NotifyWebhook",
             "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
@@ -73,7 +80,17 @@ let package = Package(
         .testTarget(name: "LLMGeminiTests", dependencies: ["LLMGemini"], swiftSettings: strict),
         .testTarget(name: "LLMFallbackTests", dependencies: ["LLMFallback", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMRules"],
                     swiftSettings: strict),
-        .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
+
+        .testTarget(name: "PlugboardCLITests", dependencies: [
+            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp",
+        ], swiftSettings: strict),
+        // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests.
+        .target(name: "VendorFakes", dependencies: ["PlugboardKernel"], path: "Tests/VendorFakes", swiftSettings: strict),
+        .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
+        .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook", "VendorFakes"], swiftSettings: strict),
 
         // MARK: - SwiftPM plugins
         // `swift package --allow-writing-to-package-directory scaffold-adapter --port storage --name redis`

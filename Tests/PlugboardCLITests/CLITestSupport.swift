@@ -7,7 +7,7 @@ import PlugboardKernel
 struct CLIHarness {
     let store = MemoryStore()
     let dir: URL
-    let registry: Registry
+    var registry: Registry
 
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("pb-cli-\(UUID().uuidString)")

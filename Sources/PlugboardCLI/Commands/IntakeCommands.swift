@@ -6,10 +6,16 @@ extension Invocation {
     /// The workflow over the configured adapters.
     func workflow(_ a: Adapters) async throws -> Workflow {
         // Settings first: a bad prompt file or category fails before any adapter is built.
-        let settings = try WorkflowSettings(a.config.workflow, directory: a.config.directory, file: a.config.file)
+        var settings = try WorkflowSettings(a.config.workflow, directory: a.config.directory, file: a.config.file)
         let ports = WorkflowPorts(storage: try await a.storage(), crm: try await a.crm(), tasks: try await a.tasks(),
                                   objects: try await a.objects(), llm: try await a.llm(), notifier: try await a.notifier(),
                                   fetcher: BuiltinAdapters.attachmentFetcher)
+        do {
+            settings.templates.merge(try await BuiltinAdapters.responseTemplates(a.config, registry: a.registry)) { _, fromCRM in fromCRM }
+        } catch {
+            // The workflow's own templates still serve; a request is not refused for this.
+            a.logger.warning("response templates from the CRM not read, using workflow.templates: \(error)")
+        }
         return Workflow(ports: ports, settings: settings)
     }
 }

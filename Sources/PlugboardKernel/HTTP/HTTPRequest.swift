@@ -25,6 +25,9 @@ public struct HTTPRequest: Sendable, Hashable {
     public var timeout: Duration?
     /// Overrides the transport's response-size limit for this request (bytes).
     public var maxResponseBytes: Int?
+    /// The URL's path is a credential (a Slack incoming-webhook URL): logs and
+    /// messages show `/***` instead.
+    public var pathIsSecret = false
 
     public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
                 timeout: Duration? = nil, maxResponseBytes: Int? = nil) {
@@ -46,6 +49,7 @@ public struct HTTPRequest: Sendable, Hashable {
     /// signature) and without headers: safe to log.
     public var logDescription: String {
         guard let parts = URLParts(url) else { return "\(method) (invalid URL)" }
-        return "\(method) \(parts.scheme)://\(parts.authority)\(parts.path.isEmpty ? "/" : parts.path)"
+        let path = pathIsSecret ? "/***" : (parts.path.isEmpty ? "/" : parts.path)
+        return "\(method) \(parts.scheme)://\(parts.authority)\(path)"
     }
 }

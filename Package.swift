@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Header-only: epoll and eventfd from glibc, which Swift's Glibc module leaves out (the server's event loops).
+        .systemLibrary(name: "CEpoll"),
 
         // MARK: - Kernel: ports, domain types, registry, config, errors, codecs
         .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl"], swiftSettings: strict),
@@ -40,10 +42,14 @@ let package = Package(
         // MARK: - The shared ticket workflow (sees ports, never adapters)
         .target(name: "PlugboardWorkflow", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
+        // MARK: - The HTTP server (webhook, tickets API, metrics) on POSIX sockets and epoll
+        .target(name: "PlugboardServer", dependencies: ["PlugboardKernel", "PlugboardWorkflow", "CCrypto", "CEpoll"], swiftSettings: strict),
+
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
             "LLMRules", "StorageDynamoDB", "ObjectsS3", "PlugboardConformance", "CSQLite",
+            "PlugboardServer",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -61,5 +67,6 @@ let package = Package(
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
+        .testTarget(name: "PlugboardServerTests", dependencies: ["PlugboardServer", "PlugboardCLI"], swiftSettings: strict),
     ]
 )

@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
         .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
         .testTarget(name: "PlugboardCLITests", dependencies: ["PlugboardCLI"], swiftSettings: strict),
-        .testTarget(name: "PlugboardServerTests", dependencies: ["PlugboardServer", "PlugboardCLI"], swiftSettings: strict),
+        .testTarget(name: "PlugboardServerTests", dependencies: ["PlugboardServer", "PlugboardCLI", "PlugboardWorkflow"], swiftSettings: strict),
     ]
 )

@@ -20,6 +20,7 @@ final class EventLoop: @unchecked Sendable {
     private var byID: [UInt64: Connection] = [:]
     private var nextID: UInt64
     private let idStride: UInt64
+    private let index: Int
     private let completions = Mutex<[(UInt64, ServerResponse, RequestRecord)]>([])
     private var scratch = [UInt8](repeating: 0, count: 65_536)
     private var listening = true
@@ -37,6 +38,7 @@ final class EventLoop: @unchecked Sendable {
 
     init(server: HTTPServerCore, index: Int, count: Int) throws {
         self.server = server
+        self.index = index
         self.nextID = UInt64(index)
         self.idStride = UInt64(count)
         parser = RequestParser(maxHeaderBytes: server.configuration.maxHeaderBytes, maxBodyBytes: server.configuration.maxBodyBytes)
@@ -83,7 +85,7 @@ final class EventLoop: @unchecked Sendable {
                 for i in 0..<Int(n) {
                     let ev = events[i]
                     switch ev.data.u64 {
-                    case EventLoop.listenTag: acceptAll(now)
+                    case EventLoop.listenTag: acceptOne(now)
                     case EventLoop.wakeTag:
                         var v: UInt64 = 0
                         _ = read(wakeFD, &v, 8)
@@ -111,30 +113,33 @@ final class EventLoop: @unchecked Sendable {
         for c in Array(connections.values) { closeConnection(c) }
     }
 
-    private func acceptAll(_ now: Double) {
-        for _ in 0..<64 {
-            // accept4 needs _GNU_SOURCE, which the Glibc module is not built with: accept, then non-blocking.
-            let fd = accept(server.listenFD, nil, nil)
-            if fd < 0 { return }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            let open = server.metrics.connections.add(1, ordering: .relaxed).newValue
-            if open > server.configuration.maxConnections {
-                // Over the limit: a short answer, best effort, and the door.
-                let busy = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 74\r\nConnection: close\r\n\r\n{\"error\":\"too_many_connections\",\"message\":\"the server is at its limit\"}\n  ".utf8)
-                _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                close(fd)
-                server.metrics.connections.subtract(1, ordering: .relaxed)
-                server.metrics.dropped("limit")
-                continue
-            }
-            SocketCalls.setNoDelay(fd)
-            let c = Connection(fd: fd, id: nextID, now: now)
-            nextID &+= idStride
-            connections[fd] = c
-            byID[c.id] = c
-            c.interest = EPOLLIN.rawValue
-            control(EPOLL_CTL_ADD, fd: fd, events: c.interest, tag: UInt64(UInt32(bitPattern: fd)))
+    /// Accepts one connection per wake-up, like nginx without `multi_accept`: with level-triggered
+    /// `EPOLLEXCLUSIVE` the next pending one wakes a loop again, often another, which spreads clients
+    /// over the loops (a loop taking a whole burst would serve it alone while the others idle).
+    private func acceptOne(_ now: Double) {
+        // accept4 needs _GNU_SOURCE, which the Glibc module is not built with: accept, then non-blocking.
+        let fd = accept(server.listenFD, nil, nil)
+        if fd < 0 { return }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let open = server.metrics.connections.add(1, ordering: .relaxed).newValue
+        if open > server.configuration.maxConnections {
+            // Over the limit: a short answer, best effort, and the door.
+            var busy: [UInt8] = []
+            ServerResponse.error(503, "too_many_connections", "the server is at its connection limit")
+                .write(to: &busy, keepAlive: false, date: dateLine)
+            _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            close(fd)
+            server.metrics.connections.subtract(1, ordering: .relaxed)
+            server.metrics.dropped("limit")
+            return
         }
+        SocketCalls.setNoDelay(fd)
+        let c = Connection(fd: fd, id: nextID, now: now)
+        nextID &+= idStride
+        connections[fd] = c
+        byID[c.id] = c
+        c.interest = EPOLLIN.rawValue
+        control(EPOLL_CTL_ADD, fd: fd, events: c.interest, tag: UInt64(UInt32(bitPattern: fd)))
     }
 
     private func readable(_ c: Connection, _ now: Double) {
@@ -232,7 +237,7 @@ final class EventLoop: @unchecked Sendable {
         if c.outputStart == c.output.count { c.output.removeAll(keepingCapacity: true); c.outputStart = 0 }
         r.write(to: &c.output, keepAlive: keep, date: dateLine, head: record.head)
         server.metrics.record(route: record.route, method: record.method, status: r.status,
-                              seconds: SocketCalls.now() - record.started)
+                              seconds: SocketCalls.now() - record.started, shard: index)
     }
 
     /// Writes what it can; closes when finished and closing; keeps the epoll interest in step.

@@ -20,13 +20,15 @@ public final class HTTPMetrics: Sendable {
         var latency: [String: Latency] = [:]
         var dropped: [String: Int] = [:]
     }
-    private let state = Mutex(State())
+    /// One shard per event loop (and a few spare), so loops never wait on each other to count; merged when read.
+    private final class Shard: Sendable { let state = Mutex(State()) }
+    private let shards: [Shard] = (0..<16).map { _ in Shard() }
     let connections = Atomic<Int>(0)
 
     public init() {}
 
-    func record(route: String, method: String, status: Int, seconds: Double) {
-        state.withLock { s in
+    func record(route: String, method: String, status: Int, seconds: Double, shard: Int = 0) {
+        shards[shard & 15].state.withLock { s in
             s.requests[Key(route: route, method: method, status: status), default: 0] += 1
             var l = s.latency[route] ?? Latency()
             if let i = HTTPMetrics.buckets.firstIndex(where: { seconds <= $0 }) { l.counts[i] += 1 }
@@ -38,16 +40,34 @@ public final class HTTPMetrics: Sendable {
 
     /// A connection closed without an answer: `timeout` (slow client), `limit` (too many connections).
     func dropped(_ reason: String) {
-        state.withLock { $0.dropped[reason, default: 0] += 1 }
+        shards[0].state.withLock { $0.dropped[reason, default: 0] += 1 }
+    }
+
+    /// The shards added together.
+    private func merged() -> State {
+        var m = State()
+        for shard in shards {
+            let s = shard.state.withLock { $0 }
+            for (k, v) in s.requests { m.requests[k, default: 0] += v }
+            for (k, v) in s.dropped { m.dropped[k, default: 0] += v }
+            for (route, l) in s.latency {
+                var t = m.latency[route] ?? Latency()
+                for i in t.counts.indices { t.counts[i] += l.counts[i] }
+                t.sum += l.sum
+                t.total += l.total
+                m.latency[route] = t
+            }
+        }
+        return m
     }
 
     /// Requests answered with `status` on `route` so far (for tests).
     public func count(route: String, status: Int) -> Int {
-        state.withLock { s in s.requests.filter { $0.key.route == route && $0.key.status == status }.values.reduce(0, +) }
+        merged().requests.filter { $0.key.route == route && $0.key.status == status }.values.reduce(0, +)
     }
 
     public func prometheusText() -> String {
-        let s = state.withLock { $0 }
+        let s = merged()
         func esc(_ v: String) -> String { AdapterMetrics.escapeLabelValue(v) }
         var out = "# HELP plugboard_http_requests_total HTTP requests answered, by route, method and status.\n"
         out += "# TYPE plugboard_http_requests_total counter\n"

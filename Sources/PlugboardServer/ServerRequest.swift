@@ -26,7 +26,8 @@ public struct ServerRequest: Sendable {
 
     /// Whether the connection stays open after the response (HTTP/1.1 default on, 1.0 default off).
     public var keepAlive: Bool {
-        let tokens = (header("connection") ?? "").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let connection = header("connection") else { return minorVersion >= 1 }
+        let tokens = connection.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if tokens.contains("close") { return false }
         return minorVersion >= 1 || tokens.contains("keep-alive")
     }

@@ -17,7 +17,7 @@ struct ServeCommand: Command {
     X-Plugboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>, within
     server.webhook_replay_window seconds, each signature once.
     Settings come from the "server" section of adapters.json (limits, timeouts, CORS origins); --host and --port
-    override it. SIGTERM or SIGINT stops accepting, lets requests in flight finish, then exits.
+    override it. SIGTERM or SIGINT stops accepting, lets requests in flight finish, then exits (a second one exits at once).
     Plain HTTP only: put nginx (or another proxy) in front for TLS (docs/DEPLOY.md).
     """
     static let options = [
@@ -40,11 +40,12 @@ struct ServeCommand: Command {
             let metrics = HTTPMetrics()
             let app = try await PlugboardApplication.make(adapters: adapters, fetcher: BuiltinAdapters.attachmentFetcher,
                                                           configuration: settings, metrics: metrics, version: PlugboardCLI.version)
+            let signals = ShutdownSignal()
             let server = try HTTPServer(configuration: settings, handler: app, metrics: metrics)
             inv.warn("plugboard \(PlugboardCLI.version) serving http://\(settings.host):\(server.port)/ "
                      + "(admin routes \(settings.adminToken == nil ? "disabled: no admin token" : "need the bearer token"), "
                      + "webhook signatures \(settings.webhookSecret == nil ? "not checked" : "required"))")
-            let received = await ShutdownSignal.wait()
+            let received = await signals.wait()
             inv.warn("plugboard serve: \(received), finishing requests in flight")
             await server.shutdown()
             try await adapters.close()
@@ -57,9 +58,14 @@ struct ServeCommand: Command {
     }
 }
 
-/// Waits for SIGTERM or SIGINT through Dispatch signal sources (the default handlers are turned off so the process lives on to drain).
-enum ShutdownSignal {
-    static func wait() async -> String {
+/// SIGTERM and SIGINT through Dispatch signal sources. Made before the server announces itself, so a
+/// signal sent as soon as it is listening is caught; the default handlers are off until the first one
+/// arrives, so the process lives on to drain, and back on after it, so a second signal ends it at once.
+struct ShutdownSignal {
+    private let sources: [any DispatchSourceSignal]
+    private let stream: AsyncStream<String>
+
+    init() {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let queue = DispatchQueue(label: "plugboard.signals")
@@ -71,9 +77,17 @@ enum ShutdownSignal {
             s.resume()
             sources.append(s)
         }
+        self.sources = sources
+        self.stream = stream
+    }
+
+    /// The name of the first signal received.
+    func wait() async -> String {
         var it = stream.makeAsyncIterator()
         let name = await it.next() ?? "signal"
         for s in sources { s.cancel() }
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
         return name
     }
 }

@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The C ABI of adapters loaded at run time (header only; C plugins include it too).
         .systemLibrary(name: "CPlugboardPlugin"),
+        // Header-only: epoll and eventfd from glibc, which Swift's Glibc module leaves out (the server's event loops).
+        .systemLibrary(name: "CEpoll"),
 
         // MARK: - Kernel: ports, domain types, registry, config, errors, codecs
         .target(name: "PlugboardKernel", dependencies: ["CCrypto", "CCurl", "CPlugboardPlugin"], swiftSettings: strict),
@@ -53,12 +55,15 @@ let package = Package(
         // MARK: - The shared ticket workflow (sees ports, never adapters)
         .target(name: "PlugboardWorkflow", dependencies: ["PlugboardKernel"], swiftSettings: strict),
 
+        // MARK: - The HTTP server (webhook, tickets API, metrics) on POSIX sockets and epoll
+        .target(name: "PlugboardServer", dependencies: ["PlugboardKernel", "PlugboardWorkflow", "CCrypto", "CEpoll"], swiftSettings: strict),
+
         // MARK: - Commands
         .target(name: "PlugboardCLI", dependencies: [
             "PlugboardKernel", "PlugboardWorkflow", "StorageJSON", "StorageSQLite", "StoragePostgres", "AdaptersLocal", "ObjectsFilesystem",
             "LLMRules", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMFallback", "StorageDynamoDB", "ObjectsS3",
             "CRMHubSpot", "CRMNotion", "TasksClickUp", "NotifySMTP", "NotifyWebhook",
-            "PlugboardConformance", "CSQLite",
+            "PlugboardServer", "PlugboardConformance", "CSQLite",
         ], swiftSettings: strict),
         .executableTarget(name: "plugboard", dependencies: ["PlugboardCLI"], swiftSettings: strict),
 
@@ -91,6 +96,8 @@ let package = Package(
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
         .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook", "VendorFakes"], swiftSettings: strict),
+
+        .testTarget(name: "PlugboardServerTests", dependencies: ["PlugboardServer", "PlugboardCLI", "PlugboardWorkflow"], swiftSettings: strict),
 
         // MARK: - SwiftPM plugins
         // `swift package --allow-writing-to-package-directory scaffold-adapter --port storage --name redis`

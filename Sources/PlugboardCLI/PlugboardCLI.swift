@@ -10,7 +10,7 @@ public enum PlugboardCLI {
         ConfigCheckCommand.self, ConfigShowCommand.self, ConfigSchemaCommand.self, ConfigDocsCommand.self,
         AdaptersListCommand.self,
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
-        ExportCSVCommand.self,
+        ExportCSVCommand.self, ServeCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
         DoctorCommand.self,
         BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self,

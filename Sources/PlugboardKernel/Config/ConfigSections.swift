@@ -29,6 +29,10 @@ public enum ConfigSections {
         ConfigField("max_connections", .integer, default: 512, "Connections served at once."),
         ConfigField("read_timeout", .number, default: 10, "Seconds a client may take to send a request."),
         ConfigField("cors_origins", .stringList, default: [], "Origins allowed to post the webhook from a browser."),
+        ConfigField("webhook_replay_window", .integer, default: 300,
+                    "Seconds a signed webhook's timestamp may differ from now before it is refused as a replay."),
+        ConfigField("idle_timeout", .number, default: 60, "Seconds an idle keep-alive connection is kept open."),
+        ConfigField("event_loops", .integer, default: 0, "Threads serving connections (0: one per processor)."),
     ]
 
     public static let topLevelKeys: [String] = ["$schema"] + Port.allCases.map(\.rawValue) + ["workflow", "server", "plugins"]

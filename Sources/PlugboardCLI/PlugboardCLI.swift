@@ -12,7 +12,9 @@ public enum PlugboardCLI {
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
-        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self,
+        ActivityLogCommand.self, ProactiveListCommand.self, ProactiveAcceptCommand.self, ProactiveDismissCommand.self,
+        OrdersImportCommand.self, FollowUpsPlanCommand.self, FollowUpsSendCommand.self,
+        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self, BenchScoresCommand.self,
         VersionCommand.self,
     ]
 

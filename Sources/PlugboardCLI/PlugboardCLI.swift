@@ -13,7 +13,9 @@ public enum PlugboardCLI {
         ExportCSVCommand.self, ServeCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
         DoctorCommand.self,
-        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self,
+        ActivityLogCommand.self, ProactiveListCommand.self, ProactiveAcceptCommand.self, ProactiveDismissCommand.self,
+        OrdersImportCommand.self, FollowUpsPlanCommand.self, FollowUpsSendCommand.self,
+        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self, BenchScoresCommand.self,
         VersionCommand.self,
     ]
 

@@ -99,7 +99,7 @@ extension PlugboardApplication {
 
     func activity(_ request: ServerRequest, _ route: String) -> RouteResult {
         if let r = requireJSON(request) ?? checkSignature(request) { return .now(route, r) }
-        let store = services.workflow.ports.storage
+        let workflow = services.workflow
         return .later(route) { [self] in
             let json: JSON
             switch PlugboardApplication.parseJSON(request.body) {
@@ -119,15 +119,15 @@ extension PlugboardApplication {
                 if let s = t.stringValue, let n = Timestamp.normalize(s) { timestamp = n } else { errors.append(("timestamp", "expected an ISO 8601 time")) }
             }
             if let d = o["details"], !d.isNull, d.objectValue == nil { errors.append(("details", "expected an object")) }
-            if let id = o["activity_id"], id.stringValue.map({ $0.isEmpty || $0.count > 200 }) ?? true {
-                errors.append(("activity_id", "expected a non-empty string of at most 200 characters"))
-            }
             guard errors.isEmpty, let email, let type else { return PlugboardApplication.fieldErrors(errors) }
-            let id = o["activity_id"]?.stringValue ?? "act-" + UUID().uuidString.lowercased()
-            let body: JSON = ["activity_id": .string(id), "contact_email": .string(email), "type": .string(type),
-                              "timestamp": .string(timestamp), "details": o["details"].flatMap { $0.isNull ? nil : $0 } ?? [:]]
             do {
-                _ = try await store.put(.activities, id: id, body: body, condition: .absent)
+                // The same path as `plugboard activity log`: stored, then checked against the proactive threshold.
+                let event = try ActivityEvent(email: email, type: type, details: o["details"] ?? .null, at: timestamp)
+                let outcome = try await workflow.logActivity(event)
+                var body = outcome.json
+                body["contact_email"] = .string(event.email)
+                body["type"] = .string(type)
+                body["timestamp"] = .string(event.at)
                 return .json(201, body)
             } catch {
                 return failure(error, route)

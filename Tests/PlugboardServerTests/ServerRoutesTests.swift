@@ -92,6 +92,19 @@ struct ServerRoutesTests {
         await s.stop()
     }
 
+    @Test func threeFailedLoginsOverHTTPDraftOneProactiveTicket() async throws {
+        let s = try await TestServer.start()
+        var drafts: [String] = []
+        for _ in 0..<5 {
+            let r = try #require(try await s.request("POST", "/activity", headers: TestServer.json,
+                                                     body: #"{"contact_email":"locked.out@x.org","type":"login_failed"}"#))
+            #expect(r.status == 201)
+            if let d = r.json?["draft_id"] as? String { drafts.append(d) }
+        }
+        #expect(drafts.count == 1, "one draft per contact per cooldown: \(drafts)")
+        await s.stop()
+    }
+
     @Test func eachErrorStatusWithAJSONBody() async throws {
         let s = try await TestServer.start { $0.maxBodyBytes = 1000 }
         let port = s.port

@@ -15,6 +15,10 @@ public enum ConfigSections {
                     "Task → prompt template file ({{var}} placeholders), replacing a built-in prompt: system, classify, analyse, draft_reply, proactive_analysis, followup, repair."),
         ConfigField("llm_drafts", .boolean, default: true,
                     "Ask the llm to personalise each reply draft from the category's template (false: the filled template as is)."),
+        ConfigField("proactive", .object,
+                    "Proactive tickets from activity: {\"threshold\": 3, \"window_hours\": 24, \"cooldown_hours\": 72, \"retention_days\": 90, \"activity_days\": 7, \"ticket_days\": 30, \"repeated_searches\": 2}."),
+        ConfigField("followups", .object,
+                    "Follow-ups: {\"daily_limit\": 50, \"scores\": {\"inactive_days\": 90, \"high_value\": 1000, \"frequent_orders\": 6, \"frequency_days\": 180, \"risk_inactivity_weight\": 0.5, \"risk_value_weight\": 0.2, \"risk_cancellation_weight\": 0.3}, \"strategies\": {name: {\"enabled\", \"priority\", \"cooldown_days\", \"channels\", \"prompt\", \"subject\", \"template\", \"when\": {...}}}}; see README."),
         ConfigField("prices", .object, "Model → {\"input_per_mtok\": 3.0, \"output_per_mtok\": 15.0} for cost in stats."),
     ]
 

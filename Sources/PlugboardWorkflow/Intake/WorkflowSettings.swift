@@ -19,6 +19,10 @@ public struct WorkflowSettings: Sendable {
     public var prompts: PromptLibrary
     /// Whether the `llm` personalises each reply draft from the category's template.
     public var llmDrafts: Bool
+    /// Proactive tickets from activity signals.
+    public var proactive: ProactiveSettings
+    /// Follow-up strategies, scores and limits.
+    public var followups: FollowUpSettings
 
     /// The typed `workflow` section. `directory` is the config's folder (prompt files
     /// resolve against it) and `file` the config's name, for messages.
@@ -50,6 +54,8 @@ public struct WorkflowSettings: Sendable {
         self.prices = prices
         prompts = try PromptLibrary(overrides: w["prompts"], directory: directory, file: file)
         llmDrafts = w["llm_drafts"]?.boolValue ?? true
+        proactive = ProactiveSettings(w["proactive"])
+        followups = try FollowUpSettings(w["followups"])
     }
 
     /// The cost of a call at the configured price of its model, nil without a price.

@@ -34,7 +34,8 @@
 #     Sources/ or Tests/ (or a SwiftPM warning about a target). A warning shows
 #     only when its file is recompiled, so an incremental rebuild can miss one
 #     that a clean build (as in CI) reports.
-#  5. `swift test "$@"`; exits with its status.
+#  5. `swift test --no-parallel "$@"` (timing tests must not starve each other on
+#     2 cores); exits with its status.
 #
 # --servers-only: steps 1-3, then prints the exports on stdout (for `eval`, or
 # to paste into a shell where you run `swift test` by hand) and waits until
@@ -228,5 +229,8 @@ fi
 
 # ---------------------------------------------------------------- 5. test
 status=0
-swift test "$@" </dev/null || status=$?
+# One test at a time: several suites measure real time (timeouts, Retry-After, a slow
+# client) and some wait on child processes or sockets; run all at once on 2 cores they
+# starve each other's cooperative threads and the timings stop meaning anything.
+swift test --no-parallel "$@" </dev/null || status=$?
 exit "$status"

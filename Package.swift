@@ -71,10 +71,10 @@ let package = Package(
         .testTarget(name: "PlugboardKernelTests", dependencies: ["PlugboardKernel", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageJSONTests", dependencies: ["StorageJSON", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PlugboardConformance", "CSQLite"], swiftSettings: strict),
-        .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "StorageDynamoDBTests", dependencies: ["StorageDynamoDB", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "AdaptersLocalTests", dependencies: ["AdaptersLocal", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "ObjectsFilesystemTests", dependencies: ["ObjectsFilesystem", "PlugboardConformance"], swiftSettings: strict),
-        .testTarget(name: "ObjectsS3Tests", dependencies: ["ObjectsS3", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "ObjectsS3Tests", dependencies: ["ObjectsS3", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "PlugboardWorkflowTests", dependencies: [
             "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
         ], swiftSettings: strict),
@@ -89,7 +89,8 @@ let package = Package(
         .testTarget(name: "PlugboardCLITests", dependencies: [
             "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp",
         ], swiftSettings: strict),
-        // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests.
+        // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests;
+        // also the moto server's settings, shared by the S3 and DynamoDB tests.
         .target(name: "VendorFakes", dependencies: ["PlugboardKernel"], path: "Tests/VendorFakes", swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),

@@ -1,23 +1,19 @@
 import Foundation
 import PlugboardKernel
 
-/// Notion's REST API: bearer-token JSON requests with the pinned `Notion-Version`.
+/// Notion's REST API: bearer-token JSON requests with the pinned `Notion-Version` (`JSONAPIClient`).
 /// Never retries (the policy layer does); errors are mapped in `NotionClient+Errors.swift`.
 struct NotionClient: Sendable {
-    let baseURL: String
+    let api: JSONAPIClient
     let token: String
-    let version: String
-    let timeout: Duration
-    let transport: any HTTPTransport
-    let logger: Logger
+    var baseURL: String { api.baseURL }
 
     init(baseURL: String, token: String, version: String, timeout: Duration, transport: any HTTPTransport, logger: Logger) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
-        self.version = version
-        self.timeout = timeout
-        self.transport = transport
-        self.logger = logger
+        // Notion always answers with an object: an empty 2xx body is a broken response.
+        self.api = JSONAPIClient(vendor: "Notion", adapter: NotionCRM.adapter, baseURL: baseURL,
+                                 headers: ["Authorization": "Bearer \(token)", "Notion-Version": version],
+                                 timeout: timeout, emptyBodyIsNull: false, transport: transport, logger: logger)
     }
 
     /// Sends one request and returns its JSON body, throwing the mapped error for any non-2xx status.
@@ -25,28 +21,7 @@ struct NotionClient: Sendable {
     ///   - path: starts with `/v1/`, ids already in it (UUIDs need no encoding).
     ///   - what: the operation, for messages (`create ticket page`).
     func json(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSON? = nil, what: String) async throws -> JSON {
-        var url = baseURL + path
-        if !query.isEmpty {
-            url += "?" + query.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
-        }
-        var request = body.map { HTTPRequest(method: method, url: url, json: $0) } ?? HTTPRequest(method: method, url: url)
-        request.headers.add("Authorization", "Bearer \(token)")
-        request.headers.add("Notion-Version", version)
-        let started = ContinuousClock.now
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request, timeout: timeout, adapter: NotionCRM.adapter)
-        } catch {
-            throw PlugboardError.wrap(error, adapter: NotionCRM.adapter)
-        }
-        logger.debug("notion \(method) \(path) -> \(response.status) in \((ContinuousClock.now - started).milliseconds) ms")
-        guard response.isSuccess else { throw self.error(response, what: what) }
-        do {
-            return try JSONParser.parse([UInt8](response.body))
-        } catch {
-            throw PlugboardError(.unavailable, "Notion \(what): the response (HTTP \(response.status)) is not JSON",
-                                 adapter: NotionCRM.adapter, cause: "malformed JSON", retryable: true)
-        }
+        try await api.json(method, path, query: query, body: body, what: what) { error($0, what: what) }
     }
 
     /// Every result of a paginated list (`POST …/query` or `GET …/children`), following `next_cursor`.

@@ -5,15 +5,12 @@ extension OpenAILanguageModel {
     public static let descriptor = AdapterDescriptor(
         port: .llm, name: "openai",
         summary: "Any OpenAI-compatible Chat Completions endpoint: OpenAI, Mistral, vLLM, Ollama, llama.cpp.",
-        fields: [
-            ConfigField("base_url", .string, default: .string(defaultBaseURL),
-                        "API root: https://api.mistral.ai/v1, http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:8080/v1 (llama.cpp)."),
-            ConfigField("api_key", .string, secret: true,
-                        "Bearer key. Unset: $OPENAI_API_KEY for api.openai.com, $MISTRAL_API_KEY for api.mistral.ai, none elsewhere."),
-            ConfigField("model", .string, required: true, "Model name: gpt-4o-mini, mistral-small-latest, llama3.1, ..."),
-            ConfigField("timeout", .number, default: 60, "Seconds allowed for one call."),
-            ConfigField("max_tokens", .integer, "Output token limit per call (default: what the task asks, 1024)."),
-            ConfigField("temperature", .number, "Sampling temperature (default: the server's)."),
+        fields: LLMSettings.fields(
+            defaultBaseURL: defaultBaseURL,
+            baseURL: "API root: https://api.mistral.ai/v1, http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:8080/v1 (llama.cpp).",
+            apiKey: "Bearer key. Unset: $OPENAI_API_KEY for api.openai.com, $MISTRAL_API_KEY for api.mistral.ai, none elsewhere.",
+            model: "Model name: gpt-4o-mini, mistral-small-latest, llama3.1, ...",
+            temperature: "Sampling temperature (default: the server's).") + [
             ConfigField("response_format", .choice(ResponseFormat.allCases.map(\.rawValue)), default: "json_schema",
                         "How JSON is asked for; steps down to json_object, then text, when the endpoint refuses it."),
             ConfigField("max_tokens_field", .choice(["max_completion_tokens", "max_tokens"]),
@@ -30,10 +27,8 @@ extension OpenAILanguageModel {
     /// another server by accident.
     public init(settings: AdapterSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
                 transport: any HTTPTransport = CurlTransport.shared, logger: Logger = Logger(label: "plugboard.llm.openai")) throws {
-        let base = settings.string("base_url") ?? Self.defaultBaseURL
-        guard let parts = URLParts(base) else {
-            throw settings.error("base_url", "expected an http:// or https:// URL, got \"\(base.prefix(80))\"")
-        }
+        let endpoint = try LLMSettings(settings, defaultBaseURL: Self.defaultBaseURL)
+        let parts = endpoint.parts
         var key = settings.string("api_key")
         if key?.isEmpty ?? true {
             switch parts.host {
@@ -46,13 +41,10 @@ extension OpenAILanguageModel {
                 throw settings.error("api_key", "required for \(parts.host) (set it, or the \(variable) environment variable)")
             }
         }
-        let timeout = settings.double("timeout") ?? 60
-        guard timeout > 0 else { throw settings.error("timeout", "expected a positive number of seconds") }
-        if let m = settings.int("max_tokens"), m <= 0 { throw settings.error("max_tokens", "expected a positive integer") }
+        let call = try endpoint.call()
         let configuration = Configuration(
-            baseURL: base, apiKey: key, model: try settings.requireString("model"),
-            timeout: .milliseconds(Int64(timeout * 1000)), maxTokens: settings.int("max_tokens"),
-            temperature: settings.double("temperature"),
+            baseURL: endpoint.baseURL, apiKey: key, model: call.model,
+            timeout: call.timeout, maxTokens: call.maxTokens, temperature: call.temperature,
             responseFormat: settings.string("response_format").flatMap(ResponseFormat.init(rawValue:)) ?? .jsonSchema,
             maxTokensField: settings.string("max_tokens_field"))
         self.init(configuration, transport: transport, logger: logger)

@@ -3,6 +3,7 @@ import PlugboardConformance
 import PlugboardKernel
 import Testing
 @testable import ObjectsS3
+import VendorFakes
 
 /// Each store is a new bucket on moto (SigV4 checking on); URLs are presigned
 /// and fetched with plain curl, no credentials.

@@ -3,6 +3,7 @@ import PlugboardKernel
 import Synchronization
 import Testing
 @testable import ObjectsS3
+import VendorFakes
 
 /// Sends through another transport, remembers what went out, and fails the
 /// requests `failing` picks (as a dropped connection would).

@@ -3,6 +3,7 @@ import PlugboardConformance
 import PlugboardKernel
 import StorageDynamoDB
 import Testing
+import VendorFakes
 
 /// Each data set is a table prefix; tables are created on first use.
 /// Several stores may share one data set at once (like several processes).

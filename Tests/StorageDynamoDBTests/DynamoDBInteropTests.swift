@@ -2,6 +2,7 @@ import Foundation
 import PlugboardKernel
 import Testing
 @testable import StorageDynamoDB
+import VendorFakes
 
 /// What other DynamoDB clients see, and what the adapter makes of their items,
 /// checked with boto3 (an independent implementation) against moto with SigV4 on.

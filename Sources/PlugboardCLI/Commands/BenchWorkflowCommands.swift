@@ -81,6 +81,12 @@ struct BenchIntakeCommand: Command {
                          count, contacts, concurrency, elapsed, rate, rate / 1000))
         inv.print(String(format: "adapter time: %.3f ms per request; kernel time outside adapters: %.3f ms per request",
                          adapterSeconds * 1000 / Double(count), kernelPerRequest * 1000))
+        // Where adapter time went: the five costliest operations.
+        let top = adapters.metrics.snapshot().sorted { $0.latencySum > $1.latencySum }.prefix(6)
+        for op in top {
+            inv.print(String(format: "  %@.%@ %@: %d calls, %.3f ms mean, %.1f%% of adapter time", op.key.port, op.key.adapter,
+                             op.key.operation, op.calls, op.meanLatency * 1000, op.latencySum / max(adapterSeconds, 1e-9) * 100))
+        }
         inv.print("outcomes: " + statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         return statuses.keys.allSatisfy({ $0 == "created" || $0 == "appended" }) ? 0 : 1
     }

@@ -46,6 +46,17 @@ public struct Workflow: Sendable {
 
     public static let steps = ["classify", "analyse", "attachments", "contact", "thread", "crm", "task", "reply", "notify"]
 
+    /// Whether a finished step is saved on the job at once: only when it is costly to redo
+    /// (a paid model call, downloaded files). Every step is idempotent by key (message ids,
+    /// ticket keys, content hashes, notification keys), so the others are saved with the
+    /// job's completion or failure; a process killed in between redoes them without
+    /// repeating an effect (the crash-at-every-write test proves it).
+    static func worthCheckpointing(_ step: String, _ output: JSON) -> Bool {
+        if let provider = output["usage"]?["provider"]?.stringValue { return provider != "rules" }
+        if let files = output["files"]?.arrayValue { return !files.isEmpty }
+        return false
+    }
+
     // MARK: - Entry points
 
     /// Records the request as a job and runs it now. A request seen before (same
@@ -143,13 +154,16 @@ public struct Workflow: Sendable {
                     logger.debug("step \(step) attempt \(attempt) failed; retrying", ["job": state.jobId, "error": e.description, "delay_ms": "\(d.milliseconds)"])
                 }
                 state.steps[step] = output
-                try await queue.record(&job, step: step, output: output)
+                if Workflow.worthCheckpointing(step, output) {
+                    try await queue.record(&job, step: step, output: output)
+                }
             } catch {
                 var e = PlugboardError.wrap(error)
                 if e.code == .conflict && e.message.contains("jobs/") { throw e }
                 // Contention on a shared document clears with time: reschedule rather than fail.
                 if e.code == .conflict { e.isRetryable = true }
                 logger.warning("intake step \(step) failed", ["job": job.id, "error": e.description])
+                job.body["steps"] = .object(state.steps)  // what was done is kept for the retry
                 try await queue.fail(&job, error: e)
                 let final = job.body["state"]?.stringValue == "failed"
                 return IntakeResult(status: final ? .failed : .queued, jobId: job.id,
@@ -158,6 +172,7 @@ public struct Workflow: Sendable {
             }
         }
         let result = state.result()
+        job.body["steps"] = .object(state.steps)
         try await queue.complete(&job, result: result.json)
         return result
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `plugboard serve` against two peers it starts itself, on loopback:
 #   nginx returning a fixed /health body (2 workers), and FastAPI + uvicorn serving the same /health.
-# Then POST /webhook/request on the embedded defaults (memory storage, local CRM and tasks, rules LLM).
+# Then POST /webhook/request on the embedded defaults (SQLite storage, local CRM and tasks, rules LLM).
 # Installs wrk and nginx (apt) and fastapi + uvicorn (pip, in a throwaway venv) only when missing.
 # Usage: Benchmarks/serve.sh            (builds plugboard in release first)
 #        PLUGBOARD_BIN=path Benchmarks/serve.sh

@@ -12,6 +12,7 @@ public enum PlugboardCLI {
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
+        MigrateCommand.self,
         BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self,
         VersionCommand.self,
     ]

@@ -13,7 +13,7 @@ public enum PlugboardCLI {
         ExportCSVCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
         MigrateCommand.self,
-        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self,
+        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchMigrateCommand.self,
         VersionCommand.self,
     ]
 

@@ -47,11 +47,11 @@ final class FileSource: MigrationSource, @unchecked Sendable {
     }
 
     /// Opens and inspects the file (detecting its shape unless `shape` is given) off the cooperative threads.
-    static func open(path: String, shape: TicketFileReader.Shape?, keyField: String) async throws -> FileSource {
+    static func open(path: String, shape: TicketFileReader.Shape?, keyField: String, chunkSize: Int = 1 << 20) async throws -> FileSource {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    let reader = try TicketFileReader(path: path, shape: shape, keyField: keyField)
+                    let reader = try TicketFileReader(path: path, shape: shape, keyField: keyField, chunkSize: chunkSize)
                     var st = stat()
                     stat(path, &st)
                     let identity: JSON = ["file": .string(URL(fileURLWithPath: path).standardizedFileURL.path),

@@ -48,10 +48,9 @@ final class TicketFileReader {
     private var started = false
     private var finished = false
 
-    static let chunkSize = 1 << 20
-
     /// Opens `path`; `shape` nil detects it (see `detect`).
-    init(path: String, shape: Shape? = nil, keyField: String = "ticket_id") throws {
+    /// - Parameter chunkSize: bytes read at a time (the buffer grows when one record is larger).
+    init(path: String, shape: Shape? = nil, keyField: String = "ticket_id", chunkSize: Int = 1 << 20) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -61,7 +60,7 @@ final class TicketFileReader {
         var st = stat()
         fstat(fd, &st)
         fileSize = Int(st.st_size)
-        buffer = [UInt8](repeating: 0, count: TicketFileReader.chunkSize)
+        buffer = [UInt8](repeating: 0, count: max(16, chunkSize))
         do {
             self.shape = try shape ?? TicketFileReader.detect(fd: fd, path: path, keyField: keyField)
         } catch {

@@ -79,3 +79,97 @@ enum MigrateSamples {
 
     static func lines(_ tickets: [JSON]) -> String { tickets.map { $0.serialized() }.joined(separator: "\n") + "\n" }
 }
+
+/// The servers `Scripts/test.sh` starts: suites run when their variables are
+/// set, and fail instead of skipping under `REQUIRE_MOTO=1` / `REQUIRE_PG=1`.
+enum TestServers {
+    static let environment = ProcessInfo.processInfo.environment
+    static let motoEndpoint = environment["PLUGBOARD_TEST_AWS_ENDPOINT"]
+    static var motoReachable: Bool { motoEndpoint != nil }
+    static var motoRequired: Bool { environment["REQUIRE_MOTO"] == "1" }
+    static let pgURL = environment["PLUGBOARD_TEST_PG_URL"]
+    static var pgReachable: Bool { pgURL != nil }
+    static var pgRequired: Bool { environment["REQUIRE_PG"] == "1" }
+
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String { "the test servers are not configured (run the tests through Scripts/test.sh)" }
+    }
+
+    /// What `plugboard migrate` needs to reach moto: credentials in the environment, as a user sets them.
+    static var awsEnvironment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": environment["PLUGBOARD_TEST_AWS_ACCESS_KEY_ID"] ?? "",
+         "AWS_SECRET_ACCESS_KEY": environment["PLUGBOARD_TEST_AWS_SECRET_ACCESS_KEY"] ?? "",
+         "AWS_REGION": environment["AWS_REGION"] ?? "us-east-1"]
+    }
+
+    /// `dynamodb://TABLE?endpoint=...` on moto.
+    static func dynamodb(_ table: String) throws -> String {
+        guard let motoEndpoint else { throw NotConfigured() }
+        return "dynamodb://\(table)?endpoint=\(motoEndpoint)"
+    }
+
+    static func uniqueTable(_ stem: String) -> String {
+        "\(stem)-\(String(UInt64.random(in: 0..<UInt64.max), radix: 36))"
+    }
+
+    /// Runs a Python script with boto3 against moto (`ENDPOINT`, `KEY`, `SECRET`,
+    /// `REGION` in its environment); returns its standard output.
+    static func python(_ script: String, _ arguments: [String] = []) throws -> String {
+        guard let motoEndpoint else { throw NotConfigured() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        var env = environment
+        env["ENDPOINT"] = motoEndpoint
+        env["KEY"] = awsEnvironment["AWS_ACCESS_KEY_ID"]
+        env["SECRET"] = awsEnvironment["AWS_SECRET_ACCESS_KEY"]
+        env["REGION"] = awsEnvironment["AWS_REGION"]
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PythonFailed(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    struct PythonFailed: Error, CustomStringConvertible {
+        let status: Int32
+        let stderr: String
+        var description: String { "python3 exited \(status): \(stderr.suffix(2_000))" }
+    }
+
+    static let boto3Prelude = #"""
+import json, os, sys, boto3
+client = boto3.client("dynamodb", endpoint_url=os.environ["ENDPOINT"], region_name=os.environ["REGION"],
+                      aws_access_key_id=os.environ["KEY"], aws_secret_access_key=os.environ["SECRET"])
+table = boto3.resource("dynamodb", endpoint_url=os.environ["ENDPOINT"], region_name=os.environ["REGION"],
+                       aws_access_key_id=os.environ["KEY"], aws_secret_access_key=os.environ["SECRET"]).Table(sys.argv[1])
+
+"""#
+
+    /// Every item of a table as boto3 reads it (the low-level client, numbers
+    /// as DynamoDB's own text), one JSON object per line.
+    static func itemsReadByBoto3(_ table: String) throws -> [JSON] {
+        let script = boto3Prelude + #"""
+def js(av):
+    (t, v), = av.items()
+    if t == "S": return json.dumps(v, ensure_ascii=False)
+    if t == "N": return v
+    if t == "BOOL": return "true" if v else "false"
+    if t == "NULL": return "null"
+    if t == "M": return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + js(x) for k, x in v.items()) + "}"
+    if t == "L": return "[" + ",".join(js(x) for x in v) + "]"
+    raise SystemExit("unexpected attribute type " + t)
+for page in client.get_paginator("scan").paginate(TableName=sys.argv[1], ConsistentRead=True):
+    for item in page["Items"]:
+        print("{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + js(v) for k, v in item.items()) + "}")
+"""#
+        return try python(script, [table]).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+    }
+}

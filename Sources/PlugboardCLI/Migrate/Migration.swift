@@ -79,7 +79,6 @@ final class Migration {
     /// Counts of every record below `doneBelow`.
     private var committed = MigrationCounts()
     private var doneBelow = 0
-    private var readUpTo = 0
     private var sourceHashes: [String: ContentHash] = [:]
     private var failedIDs = Set<String>()
     private var shownErrors = 0
@@ -120,7 +119,6 @@ final class Migration {
         }
         committed = previous
         doneBelow = start
-        readUpTo = start
         let progress = MigrationProgress(console: console, baseline: previous.migrated)
         do {
             try await copy(from: start, progress: progress)
@@ -173,7 +171,6 @@ final class Migration {
                     }
                 }
                 guard batch.end > start else { continue }
-                readUpTo = batch.end
                 let number = nextBatch
                 nextBatch += 1
                 if documents.isEmpty || options.dryRun || target == nil {

@@ -35,7 +35,8 @@ final class MigrationProgress {
         parts.append("\(MigrationProgress.grouped(migrated)) migrated")
         if failed > 0 { parts.append("\(MigrationProgress.grouped(failed)) failed") }
         parts.append("\(MigrationProgress.grouped(Int(rate.rounded()))) items/s")
-        if let fraction, fraction > 0.001, fraction < 1 {
+        // An estimate only once there is something to go on.
+        if let fraction, fraction > 0.001, fraction < 1, seconds >= 2 {
             parts.append("ETA \(MigrationProgress.duration(seconds * (1 - fraction) / fraction))")
         }
         let line = parts.joined(separator: " · ")

@@ -8,22 +8,21 @@ extension AttributeValueCodec {
     /// DynamoDB's limit on one item: 400 KB.
     static let maxItemSize = 409_600
 
-    /// Appends `{"<name>": <attribute value>, ...}`, the wire form of an item.
+    /// Appends `{"<name>": <attribute value>, ...}`, the wire form of an item,
+    /// names sorted as the kernel serializer sorts them: the same bytes for the
+    /// same item on every run.
     static func writeItem(_ fields: [String: JSON], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        var first = true
-        for (name, value) in fields {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
+        for (i, name) in fields.keys.sorted().enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
             JSON.writeString(name, into: &out)
             out.append(UInt8(ascii: ":"))
-            write(value, into: &out)
+            write(fields[name]!, into: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    /// Appends the attribute value of `value`: the bytes of `encode(value).serializedBytes()`
-    /// up to the order of map members.
+    /// Appends the attribute value of `value`: the bytes of `encode(value).serializedBytes()`.
     static func write(_ value: JSON, into out: inout [UInt8]) {
         switch value {
         case .null:

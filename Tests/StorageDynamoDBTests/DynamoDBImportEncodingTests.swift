@@ -37,6 +37,8 @@ struct DynamoDBImportEncodingTests {
          "closed_at": null, "n": 1.50, "big": 123456789012345678901234567890, "ok": true, "no": false, "e": "",
          "quote": "a \"b\" \\ c\n", "analytics": {"tags": ["x", 1, null, {"deep": []}]}, "empty": {}}
         """#)
+        guard case .item(let bytes) = raw.plainItem(id: "T-1", body: body, reservedIndexes: []) else { Issue.record("refused"); return }
+        #expect(bytes == JSON.object(AttributeValueCodec.encode(object: body.objectValue!)).serializedBytes(), "byte for byte the codec's")
         let got = try item(raw, "T-1", body)
         #expect(got == .object(AttributeValueCodec.encode(object: body.objectValue!)))
         #expect(got["n"]?["N"]?.stringValue == "1.50", "number text unchanged")

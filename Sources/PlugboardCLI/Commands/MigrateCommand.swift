@@ -100,7 +100,8 @@ struct MigrateCommand: Command {
             let report: Migration.Report
             do {
                 report = try await migration.run()
-            } catch let e as PlugboardError where !options.dryRun {
+            } catch let e as PlugboardError where !options.dryRun && e.code != .invalidInput {
+                // A broken source file fails the same way again; anything else may well pass on a resume.
                 var hinted = e
                 hinted.message += "; the checkpoint is saved: run the same command with --resume to continue"
                 throw hinted

@@ -12,10 +12,10 @@ public enum PlugboardCLI {
         TicketsListCommand.self, TicketsShowCommand.self, TicketsCloseCommand.self, TicketsReopenCommand.self,
         ExportCSVCommand.self, ServeCommand.self,
         IntakeCommand.self, ProcessPendingCommand.self, StatsCommand.self,
-        DoctorCommand.self,
+        DoctorCommand.self, MigrateCommand.self,
         ActivityLogCommand.self, ProactiveListCommand.self, ProactiveAcceptCommand.self, ProactiveDismissCommand.self,
         OrdersImportCommand.self, FollowUpsPlanCommand.self, FollowUpsSendCommand.self,
-        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self, BenchScoresCommand.self,
+        BenchStorageCommand.self, BenchIntakeCommand.self, BenchChaosCommand.self, BenchRulesCommand.self, BenchScoresCommand.self, BenchMigrateCommand.self,
         VersionCommand.self,
     ]
 

@@ -29,7 +29,12 @@ struct DynamoDBClient: Sendable {
     /// Runs one operation and returns its output shape.
     /// - Parameter table: named in error messages (`ResourceNotFoundException`).
     func call(_ operation: String, _ input: JSON, table: String? = nil) async throws -> JSON {
-        var request = HTTPRequest(method: .post, url: url, body: input.serializedBytes())
+        try await call(operation, body: input.serializedBytes(), table: table)
+    }
+
+    /// Runs one operation whose input is already serialized (bulk writes build it as bytes).
+    func call(_ operation: String, body: [UInt8], table: String? = nil) async throws -> JSON {
+        var request = HTTPRequest(method: .post, url: url, body: body)
         request.headers.add("Content-Type", DynamoDBClient.contentType)
         request.headers.add("X-Amz-Target", DynamoDBClient.targetPrefix + operation)
         let started = ContinuousClock.now

@@ -139,6 +139,20 @@ struct MigrateCommandTests {
         #expect(try h.json("b.json") == h.json("tickets.json"))
     }
 
+    @Test("json → sqlite → json through the short forms, verified both ways")
+    func throughSQLite() async throws {
+        defer { h.cleanup() }
+        let tickets = MigrateSamples.tickets + (0..<40).map { TicketGenerator().ticket($0) }
+        let source = try h.write("tickets.json", MigrateSamples.freeda(tickets))
+        let to = await h.migrate(["--from", source, "--to", "sqlite:" + h.path("t.sqlite"), "--verify"])
+        #expect(to.code == 0, "\(to.out)\(to.err)")
+        #expect(to.out.contains("target 43: identical"), "\(to.out)")
+        let back = await h.migrate(["--from", "sqlite:" + h.path("t.sqlite"), "--to", "json:" + h.path("back.json"), "--verify"],
+                                   errors: "back-errors.jsonl")
+        #expect(back.code == 0, "\(back.out)\(back.err)")
+        #expect(try h.json("back.json") == h.json("tickets.json"))
+    }
+
     @Test("usage and configuration errors are reported before anything runs, exit 2")
     func errors() async throws {
         defer { h.cleanup() }

@@ -26,20 +26,30 @@ final class MigrationErrorLog {
     /// Starts a fresh file, or for a resume keeps the lines of records below `keepBelow`.
     init(path: String, keepBelow: Int?) throws {
         self.path = path
-        var kept: [UInt8] = []
-        if let keepBelow, let data = FileManager.default.contents(atPath: path) {
-            for line in data.split(separator: 0x0A) {
-                // A torn last line (killed mid-write) does not parse and is dropped.
-                guard let json = try? JSONParser.parse([UInt8](line)), let seq = json["seq"]?.intValue, seq < keepBelow else { continue }
-                kept += line
-                kept.append(0x0A)
-                lines += 1
-            }
+        guard let keepBelow, let data = FileManager.default.contents(atPath: path) else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw MigrationCheckpoint.ioError("open the errors file \(path)") }
+            return
         }
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var kept: [UInt8] = []
+        for line in data.split(separator: 0x0A) {
+            // A torn last line (killed mid-write) does not parse and is dropped.
+            guard let json = try? JSONParser.parse([UInt8](line)), let seq = json["seq"]?.intValue, seq < keepBelow else { continue }
+            kept += line
+            kept.append(0x0A)
+            lines += 1
+        }
+        // Replaced whole (temporary file, fsync, rename): a crash here leaves the old
+        // file or the new one, never one without the errors the checkpoint counts.
+        let temp = path + ".tmp"
+        let tfd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard tfd >= 0 else { throw MigrationCheckpoint.ioError("create \(temp)") }
+        let written = kept.withUnsafeBytes { write(tfd, $0.baseAddress, $0.count) }
+        let synced = fsync(tfd)
+        Glibc.close(tfd)
+        guard written == kept.count, synced == 0, rename(temp, path) == 0 else { throw MigrationCheckpoint.ioError("rewrite \(path)") }
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw MigrationCheckpoint.ioError("open the errors file \(path)") }
-        pending = kept
-        try flush()
     }
 
     deinit { if fd >= 0 { Glibc.close(fd) } }

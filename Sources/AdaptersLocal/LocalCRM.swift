@@ -69,7 +69,10 @@ public final class LocalCRM: CRM {
         if let found = try await existingContact(id: id, email: address) {
             return try await fillName(found, name)
         }
-        var body: [String: JSON] = ["contact_id": .string(id), "email": .string(address), "created_at": .string(Timestamp.now())]
+        // The record is also the workflow's contact (same collection, same id), so it carries the
+        // workflow's link to the CRM from the start: the workflow then has nothing to write back.
+        var body: [String: JSON] = ["contact_id": .string(id), "email": .string(address), "created_at": .string(Timestamp.now()),
+                                    "crm_contact_id": .string(id)]
         if let name { body["name"] = .string(name) }
         do {
             try await store.put(.contacts, id: id, body: .object(body), condition: .absent)

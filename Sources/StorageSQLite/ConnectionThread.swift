@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import PlugboardKernel
 import Synchronization
@@ -10,12 +11,36 @@ import Synchronization
 /// sleeping: the thread after its last job (`idleSpin`), and a caller of
 /// `runSpinning` while its short job runs.
 ///
+/// Group commit (the writer): point writes queued together run in one
+/// transaction, each inside its own savepoint, and their callers hear back
+/// only after the COMMIT. A write that fails rolls back to its savepoint alone;
+/// a failed COMMIT fails every write of the group. One commit then pays the
+/// file locks and the WAL append for all of them.
+///
 /// `@unchecked Sendable`: the job queue and flags are only touched under
 /// `condition`'s lock (or are atomics), and the connection is created, used
 /// and destroyed on the thread alone (jobs receive it as an argument and
 /// must not keep it).
 final class ConnectionThread: @unchecked Sendable {
-    typealias Job = (SQLiteConnection?) -> Void
+    /// Runs on the thread with the connection (nil when it failed to open) and
+    /// returns how to tell its caller, called once the outcome is durable.
+    typealias Work = (SQLiteConnection?) -> Outcome
+
+    struct Job {
+        /// May share a transaction with other jobs (a single-statement write or a read).
+        var groupable: Bool
+        var work: Work
+    }
+
+    struct Outcome {
+        /// The job threw: its savepoint was rolled back and `deliver` reports its own error.
+        var failed: Bool
+        /// Tells the caller; `override` is the error of a failed group commit, which undoes the job.
+        var deliver: (_ override: (any Error)?) -> Void
+    }
+
+    /// Most jobs in one transaction: bounds how long a caller waits behind others.
+    static let maxGroup = 64
 
     /// How long the thread polls for a next job before sleeping.
     static let idleSpin = Duration.microseconds(50)
@@ -74,21 +99,76 @@ final class ConnectionThread: @unchecked Sendable {
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             condition.unlock()
-            for job in batch { job(connection) }
+            execute(batch, on: connection)
             busy.store(false, ordering: .relaxed)
         }
+    }
+
+    /// Runs the jobs in order: runs of groupable jobs share a transaction, others run alone.
+    private func execute(_ batch: [Job], on connection: SQLiteConnection?) {
+        var i = 0
+        while i < batch.count {
+            var end = i
+            while end < batch.count && batch[end].groupable && end - i < ConnectionThread.maxGroup { end += 1 }
+            if end - i >= 2, let connection {
+                i = runGroup(batch[i..<end], on: connection)
+            } else {
+                batch[i].work(connection).deliver(nil)
+                i += 1
+            }
+        }
+    }
+
+    /// Runs a run of groupable jobs in one transaction; returns the index of the first job it did not run.
+    /// If the transaction cannot start (the write lock stays busy), the first job runs alone and reports it.
+    private func runGroup(_ jobs: ArraySlice<Job>, on db: SQLiteConnection) -> Int {
+        guard sqlite3_exec(db.handle, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK else {
+            jobs.first!.work(db).deliver(nil)
+            return jobs.startIndex + 1
+        }
+        var done: [Outcome] = []
+        var next = jobs.startIndex
+        while next < jobs.endIndex {
+            guard sqlite3_exec(db.handle, "SAVEPOINT job", nil, nil, nil) == SQLITE_OK else { break }
+            let outcome = jobs[next].work(db)
+            next += 1
+            if outcome.failed {
+                guard db.isInTransaction else {
+                    // SQLite rolled the whole transaction back (an I/O error, a full disk):
+                    // the jobs before this one are undone too.
+                    let e = db.error(SQLITE_ABORT, doing: "group commit (rolled back by an earlier error)")
+                    for o in done { o.deliver(e) }
+                    outcome.deliver(nil)
+                    return next
+                }
+                _ = sqlite3_exec(db.handle, "ROLLBACK TO job", nil, nil, nil)
+            }
+            _ = sqlite3_exec(db.handle, "RELEASE job", nil, nil, nil)
+            done.append(outcome)
+        }
+        let rc = sqlite3_exec(db.handle, "COMMIT", nil, nil, nil)
+        if rc == SQLITE_OK {
+            for o in done { o.deliver(nil) }
+        } else {
+            let e = db.error(rc, doing: "COMMIT")
+            if db.isInTransaction { _ = sqlite3_exec(db.handle, "ROLLBACK", nil, nil, nil) }
+            for o in done { o.deliver(o.failed ? nil : e) }
+        }
+        return next
     }
 
     private func pollForWork() {
         let deadline = ContinuousClock.now + ConnectionThread.idleSpin
         while !hasWork.load(ordering: .acquiring) {
             if ContinuousClock.now > deadline { return }
+            // Gives the core to any runnable thread: on a busy machine a poll must not starve the work it waits for.
+            sched_yield()
         }
     }
 
     /// Queues a job; false when the thread is stopping. `idle` tells whether
     /// nothing was queued or running, so the job starts at once.
-    private func enqueue(_ job: @escaping Job) -> (accepted: Bool, idle: Bool) {
+    private func enqueue(_ job: Job) -> (accepted: Bool, idle: Bool) {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return (false, false) }
@@ -115,9 +195,17 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     /// Runs `body` on the thread with the connection and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    /// `grouped`: `body` is one statement (or reads), never opens a transaction itself,
+    /// and may share one with other jobs (see the type's comment).
+    func run<T: Sendable>(grouped: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
-            let (accepted, _) = enqueue { [self] connection in cont.resume(with: perform(connection, body)) }
+            let job = Job(groupable: grouped) { [self] connection in
+                let result = perform(connection, body)
+                return Outcome(failed: ConnectionThread.isFailure(result)) { override in
+                    if let override { cont.resume(throwing: override) } else { cont.resume(with: result) }
+                }
+            }
+            let (accepted, _) = enqueue(job)
             if !accepted { cont.resume(throwing: closedError()) }
         }
     }
@@ -127,10 +215,19 @@ final class ConnectionThread: @unchecked Sendable {
     /// before suspending, saving two thread wake-ups per call.
     func runSpinning<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let pending = PendingResult<T>()
-        let (accepted, idle) = enqueue { [self] connection in pending.complete(perform(connection, body)) }
+        let job = Job(groupable: false) { [self] connection in
+            let result = perform(connection, body)
+            return Outcome(failed: ConnectionThread.isFailure(result)) { _ in pending.complete(result) }
+        }
+        let (accepted, idle) = enqueue(job)
         guard accepted else { throw closedError() }
         if idle, let result = pending.poll(for: ConnectionThread.callerSpin) { return try result.get() }
         return try await pending.value()
+    }
+
+    static func isFailure<T>(_ r: Result<T, any Error>) -> Bool {
+        if case .failure = r { return true }
+        return false
     }
 
     /// Finishes the queued jobs, closes the connection and ends the thread. Idempotent.

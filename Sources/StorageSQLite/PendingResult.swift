@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The result of a job on a `ConnectionThread`, handed to a caller that
@@ -33,6 +34,7 @@ final class PendingResult<T: Sendable>: Sendable {
         let deadline = ContinuousClock.now + limit
         while !ready.load(ordering: .acquiring) {
             if ContinuousClock.now > deadline { return nil }
+            sched_yield()  // see ConnectionThread.pollForWork
         }
         return take()
     }

@@ -151,7 +151,7 @@ extension SQLiteStore {
     public func put(_ c: CollectionSpec, id: String, body: JSON, condition: WriteCondition) async throws -> Int64 {
         let t = try await table(c)
         let row = t.row(id: id, body: body)
-        return try await onWriter(c, id) { db in
+        return try await onWriter(c, id, grouped: true) { db in
             switch condition {
             case .none:
                 return try t.upsert(row, on: db)
@@ -171,7 +171,7 @@ extension SQLiteStore {
 
     public func delete(_ c: CollectionSpec, id: String, condition: WriteCondition) async throws -> Bool {
         let t = try await table(c)
-        return try await onWriter(c, id) { db in
+        return try await onWriter(c, id, grouped: true) { db in
             switch condition {
             case .none:
                 return try t.delete(id, at: nil, on: db)
@@ -284,9 +284,10 @@ extension SQLiteStore {
         return t
     }
 
-    private func onWriter<T: Sendable>(_ c: CollectionSpec, _ id: String?,
+    /// `grouped`: a point write of single statements, which may share a commit with others.
+    private func onWriter<T: Sendable>(_ c: CollectionSpec, _ id: String?, grouped: Bool = false,
                                        _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await on(writer, c, id, body)
+        try await on(writer, c, id, grouped: grouped, body)
     }
 
     /// `short`: a point read, worth polling for rather than suspending (see `ConnectionThread`).
@@ -295,13 +296,13 @@ extension SQLiteStore {
         try await on(reader, c, id, short: short, body)
     }
 
-    private func on<T: Sendable>(_ thread: ConnectionThread, _ c: CollectionSpec, _ id: String?, short: Bool = false,
+    private func on<T: Sendable>(_ thread: ConnectionThread, _ c: CollectionSpec, _ id: String?, short: Bool = false, grouped: Bool = false,
                                  _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         if closed.withLock({ $0 }) {
             throw PlugboardError.unavailable("the SQLite store \(configuration.path) is closed", adapter: Self.adapterName)
         }
         do {
-            return short ? try await thread.runSpinning(body) : try await thread.run(body)
+            return short ? try await thread.runSpinning(body) : try await thread.run(grouped: grouped, body)
         } catch {
             throw Self.plugboardError(error, subject: id.map { "\(c.name)/\($0)" } ?? c.name)
         }

@@ -13,8 +13,9 @@ struct LocalCRMTests {
         #expect(c.id == "c-ff8d9819fc0e12bf")
         #expect(c.email == "alice@example.com")
         let stored = try #require(try await store.get(.contacts, id: c.id))
+        // crm_contact_id: the record is the workflow's contact too, already linked to the CRM (itself).
         #expect(stored.body == ["contact_id": "c-ff8d9819fc0e12bf", "email": "alice@example.com", "name": "Alice",
-                                "created_at": stored.body["created_at"]!])
+                                "crm_contact_id": "c-ff8d9819fc0e12bf", "created_at": stored.body["created_at"]!])
         #expect(Timestamp.parse(stored.body["created_at"]?.stringValue ?? "") != nil)
     }
 

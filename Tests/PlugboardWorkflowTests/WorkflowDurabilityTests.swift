@@ -52,7 +52,9 @@ struct WorkflowDurabilityTests {
         #expect(expected == Produced(tickets: 1, messages: 2, duplicateMessages: 0, contacts: 1, tasks: 1, objects: 1,
                                      notifications: 2, duplicateNotifications: 0, jobsNotDone: 0), "\(expected)")
         let totalWrites = try #require(Mirror(reflecting: counter).children.first { $0.label == "writes" }?.value as? Int)
-        #expect(totalWrites > 20)
+        // Two requests with a file, a task and a follow-up: 18 writes when this was written; a count far
+        // lower means the counter stopped seeing the workflow's writes and the loop below proves little.
+        #expect(totalWrites >= 15)
 
         for crashAt in 1...totalWrites {
             for apply in [false, true] {

@@ -126,6 +126,63 @@ struct SQLiteStoreTests {
         try await store.close()
     }
 
+    /// Concurrent point writes share commits: a write that fails (a conflict) must undo only itself,
+    /// and every write reported done must be in the file, read back by a new instance.
+    @Test func groupedWritesFailAloneAndTheRestIsDurable() async throws {
+        defer { cleanUp() }
+        let path = folder + "/grouped.sqlite"
+        let store = try await SQLiteStore(path: path)
+        for i in 0..<50 { try await store.put(Self.notes, id: "taken\(i)", body: ["id": .string("taken\(i)"), "v": 0]) }
+        // 400 writes at once: 100 creates of new ids, 100 creates of taken ids (conflicts),
+        // 100 updates at the right revision, 100 at a wrong one (conflicts).
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { g in
+            for i in 0..<100 {
+                g.addTask { ("new", (try? await store.put(Self.notes, id: "new\(i)", body: ["id": .string("new\(i)")], condition: .absent)) != nil) }
+                g.addTask { ("dup", (try? await store.put(Self.notes, id: "taken\(i % 50)", body: ["id": "dup"], condition: .absent)) != nil) }
+                g.addTask { ("rev", (try? await store.put(Self.notes, id: "rev\(i)", body: ["id": .string("rev\(i)")], condition: .none)) != nil) }
+                g.addTask { ("bad", (try? await store.put(Self.notes, id: "taken\(i % 50)", body: ["id": "bad"], condition: .revision(99))) != nil) }
+            }
+            var out: [String: Int] = [:]
+            for await (kind, ok) in g where ok { out[kind, default: 0] += 1 }
+            return out
+        }
+        #expect(outcomes == ["new": 100, "rev": 100], "\(outcomes)")
+        try await store.close()
+        let reopened = try await SQLiteStore(path: path)
+        #expect(try await reopened.count(Self.notes) == 250)
+        for i in 0..<50 { #expect(try await reopened.get(Self.notes, id: "taken\(i)")?.body["v"] == 0) }
+        for i in 0..<100 { #expect(try await reopened.get(Self.notes, id: "new\(i)") != nil) }
+        try await reopened.close()
+    }
+
+    /// Writes queued behind another connection's write lock each fail as unavailable
+    /// (none is reported done), and succeed once the lock is gone.
+    @Test func queuedWritesBehindAHeldLockAllFailThenSucceed() async throws {
+        defer { cleanUp() }
+        let path = folder + "/locked-group.sqlite"
+        let store = try await SQLiteStore(SQLiteStore.Configuration(path: path, busyTimeout: 50))
+        try await store.put(Self.notes, id: "n0", body: ["id": "n0"])
+        let other = try RawConnection(path)
+        try other.execute("BEGIN IMMEDIATE")
+        let failures = await withTaskGroup(of: PlugboardError.Code?.self) { g in
+            for i in 0..<20 {
+                g.addTask {
+                    do { try await store.put(Self.notes, id: "n\(i + 1)", body: ["id": .string("n\(i + 1)")]); return nil }
+                    catch let e as PlugboardError { return e.code } catch { return .internal }
+                }
+            }
+            var codes: [PlugboardError.Code?] = []
+            for await c in g { codes.append(c) }
+            return codes
+        }
+        #expect(failures.count == 20 && failures.allSatisfy { $0 == .unavailable }, "\(failures)")
+        try other.execute("ROLLBACK")
+        #expect(try await store.count(Self.notes) == 1)
+        for i in 0..<20 { try await store.put(Self.notes, id: "n\(i + 1)", body: ["id": .string("n\(i + 1)")]) }
+        #expect(try await store.count(Self.notes) == 21)
+        try await store.close()
+    }
+
     @Test func aNewerLayoutIsRefused() async throws {
         defer { cleanUp() }
         let path = folder + "/newer.sqlite"

@@ -113,14 +113,6 @@ public struct PromptLibrary: Sendable {
     }
 
     static func fill(_ text: String, _ values: [String: String]) -> String {
-        var out = ""
-        var rest = text[...]
-        while let open = rest.range(of: "{{"),
-              let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) {
-            out += rest[..<open.lowerBound]
-            out += values[rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)] ?? ""
-            rest = rest[close.upperBound...]
-        }
-        return out + rest
+        TextSubstitution.fillingPlaceholders(text, values)
     }
 }

@@ -206,11 +206,11 @@ extension Workflow {
         }
         if orderNumber == nil { orderNumber = "" }
         let name = s.request.userName?.split(separator: " ").first.map(String.init) ?? ""
-        var draft = template
-        for (k, v) in ["{name}": name, "{order_number}": orderNumber!, "{order_status}": orderStatus, "{subject}": s.request.subject] {
-            draft = draft.replacingOccurrences(of: k, with: v)
-        }
-        draft = draft.replacingOccurrences(of: "  ", with: " ").replacingOccurrences(of: " ,", with: ",")
+        var draft = TextSubstitution.replacing([("{name}", name), ("{order_number}", orderNumber!), ("{order_status}", orderStatus),
+                                                ("{subject}", s.request.subject)], in: template)
+        // An empty name or number leaves "Bonjour ," behind: tidy the spaces.
+        draft = TextSubstitution.replacing([("  ", " ")], in: draft)
+        draft = TextSubstitution.replacing([(" ,", ",")], in: draft)
         var out: [String: JSON] = ["draft": .string(draft), "template": .string(category)]
         if settings.llmDrafts {
             // The filled template is the model's starting point and the answer when it has none.
@@ -233,6 +233,8 @@ extension Workflow {
                 logger.warning("reply draft: the llm gave no usable draft; keeping the template", ["job": s.jobId, "error": e.description])
             }
         }
+        // The thread step stores the draft with the message. A job recorded by an earlier
+        // version (reply after thread) has its ticket already: the draft goes there now.
         if let ticketId = s["thread"]["ticket_id"]?.stringValue {
             let final = out["draft"]!
             let usage = out["usage"].map { [$0] } ?? []

@@ -27,8 +27,11 @@ extension Workflow {
         let at = s.receivedAt
         let message = newMessage(s, at: at)
 
-        // 0. This very message was already threaded (a step retried after its effect landed).
-        if let ref = try await ports.storage.get(Workflow.messageRefs, id: Workflow.refId(s.messageId)),
+        // 0. This very message was already threaded (a step retried after its effect landed). A job
+        // created by this very call cannot have threaded it, unless another request (another request
+        // id) carried the same message id.
+        let mayBeThreaded = !s.fresh || (s.request.requestId != nil && s.request.messageId != nil)
+        if mayBeThreaded, let ref = try await ports.storage.get(Workflow.messageRefs, id: Workflow.refId(s.messageId)),
            let ticketId = ref.body["ticket_id"]?.stringValue {
             return ["ticket_id": .string(ticketId), "is_new": .bool(ticketId == mine), "contact_id": .string(contactId), "via": "retry"]
         }
@@ -39,7 +42,7 @@ extension Workflow {
            let ticketId = ref.body["ticket_id"]?.stringValue,
            let ticket = try await ports.storage.get(.tickets, id: ticketId).flatMap({ Ticket($0.body) }),
            isOpen(ticket) {
-            try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s))
+            try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s), draft: s["reply"]["draft"])
             try await remember(s.messageId, ticketId)
             return ["ticket_id": .string(ticketId), "is_new": false, "contact_id": .string(contactId), "via": "in_reply_to"]
         }
@@ -53,7 +56,7 @@ extension Workflow {
                 let recent = (ticket.body["updated_at"]?.stringValue).flatMap(Timestamp.parse).map { $0 >= windowStart } ?? false
                 if ticketId == mine || (isOpen(ticket) && recent) {
                     let isNew = ticketId == mine
-                    if !isNew { try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s)) }
+                    if !isNew { try await append(message, to: ticketId, at: at, usage: Workflow.usageEntries(s), draft: s["reply"]["draft"]) }
                     try await remember(s.messageId, ticketId)
                     return ["ticket_id": .string(ticketId), "is_new": .bool(isNew), "contact_id": .string(contactId),
                             "via": isNew ? "created" : "open_ticket"]
@@ -69,7 +72,10 @@ extension Workflow {
             } catch let e as PlugboardError where e.code == .conflict {
                 continue
             }
-            _ = try await materialize(mine, from: StoredDocument(id: contactId, revision: 0, body: claim))
+            // Won: the ticket is created here (a conflict means a reader of the record already did).
+            do {
+                try await ports.storage.put(.tickets, id: mine, body: first, condition: .absent)
+            } catch let e as PlugboardError where e.code == .conflict {}
             try await remember(s.messageId, mine)
             return ["ticket_id": .string(mine), "is_new": true, "contact_id": .string(contactId), "via": "created"]
         }
@@ -109,6 +115,7 @@ extension Workflow {
             "urgency": a["urgency"] ?? .null, "summary": a["summary"] ?? .null,
         ]
         Workflow.addUsage(Workflow.usageEntries(s), to: &o)
+        if let d = s["reply"]["draft"] { o["draft_reply"] = d }
         if let n = s["classify"]["order_number"], !n.isNull { o["order_number"] = n }
         let files = s["attachments"]["files"]?.arrayValue ?? []
         if !files.isEmpty { o["fichiers_urls"] = .array(files.compactMap { ($0["url"]?.stringValue ?? $0["key"]?.stringValue).map(JSON.string) }) }
@@ -133,7 +140,7 @@ extension Workflow {
 
     /// Appends a message unless the ticket already has it (a retried step adds nothing),
     /// with the language-model usage of the request that brought it.
-    func append(_ message: JSON, to ticketId: String, at: String, usage: [JSON] = []) async throws {
+    func append(_ message: JSON, to ticketId: String, at: String, usage: [JSON] = [], draft: JSON? = nil) async throws {
         let id = message["id"]
         try await ports.storage.update(.tickets, id: ticketId) { body in
             guard var o = body?.objectValue else { throw PlugboardError.notFound("no ticket \(ticketId)") }
@@ -141,6 +148,7 @@ extension Workflow {
             if messages.contains(where: { $0["id"] == id }) { return }
             messages.append(message)
             o["messages"] = .array(messages)
+            if let draft { o["draft_reply"] = draft }
             Workflow.addUsage(usage, to: &o)
             let current = o["updated_at"]?.stringValue.flatMap(Timestamp.normalize) ?? ""
             o["updated_at"] = .string(max(current, Timestamp.normalize(at) ?? at))

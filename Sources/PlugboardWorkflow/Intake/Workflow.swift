@@ -44,7 +44,8 @@ public struct Workflow: Sendable {
         self.logger = logger
     }
 
-    public static let steps = ["classify", "analyse", "attachments", "contact", "thread", "crm", "task", "reply", "notify"]
+    /// The reply is drafted before threading so the ticket gets its message and its draft in one write.
+    public static let steps = ["classify", "analyse", "attachments", "contact", "reply", "thread", "crm", "task", "notify"]
 
     /// Whether a finished step is saved on the job at once: only when it is costly to redo
     /// (a paid model call, downloaded files). Every step is idempotent by key (message ids,
@@ -62,7 +63,8 @@ public struct Workflow: Sendable {
     /// Records the request as a job and runs it now. A request seen before (same
     /// request id, message id or content) returns the first run's result.
     public func submit(_ request: IntakeRequest) async throws -> IntakeResult {
-        var (job, _) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json)
+        var (job, created) = try await queue.enqueue(kind: "intake", key: request.key, payload: request.json, claimed: true)
+        if created { return try await run(&job, fresh: true) }
         if job.body["state"] == "failed" {
             // A resubmitted failed request starts over with what was sent now (a file fixed, say).
             var body = job.body
@@ -133,21 +135,22 @@ public struct Workflow: Sendable {
 
     // MARK: - Running a claimed job
 
-    func run(_ job: inout StoredDocument) async throws -> IntakeResult {
+    /// `fresh`: the job was created by this call, so no earlier run can have left effects behind.
+    func run(_ job: inout StoredDocument, fresh: Bool = false) async throws -> IntakeResult {
         do {
-            return try await runSteps(&job)
+            return try await runSteps(&job, fresh: fresh)
         } catch let e as PlugboardError where e.code == .conflict && e.message.contains("jobs/") {
             // Our lease expired and another worker took the job over: it finishes it.
             return IntakeResult(status: .queued, jobId: job.id, message: "another worker took this request over")
         }
     }
 
-    func runSteps(_ job: inout StoredDocument) async throws -> IntakeResult {
+    func runSteps(_ job: inout StoredDocument, fresh: Bool = false) async throws -> IntakeResult {
         guard case .success(let request) = IntakeRequest.parse(job.body["payload"] ?? .null) else {
             try await queue.fail(&job, error: .invalidInput("stored request no longer validates"))
             return IntakeResult(status: .failed, jobId: job.id, message: "invalid stored request")
         }
-        var state = StepState(request: request, jobId: job.id, steps: job.body["steps"]?.objectValue ?? [:])
+        var state = StepState(request: request, jobId: job.id, steps: job.body["steps"]?.objectValue ?? [:], fresh: fresh)
         for step in Workflow.steps where state.steps[step] == nil {
             do {
                 let output = try await stepRetry.run({ try await self.perform(step, &state) }) { attempt, e, d in
@@ -198,6 +201,8 @@ struct StepState: Sendable {
     var request: IntakeRequest
     var jobId: String
     var steps: [String: JSON]
+    /// First run of a job just created: nothing this request could have done exists yet.
+    var fresh = false
 
     subscript(step: String) -> JSON { steps[step] ?? [:] }
 

@@ -34,14 +34,23 @@ public struct JobQueue: Sendable {
     }
 
     /// Creates the job unless one with the same key exists; returns the stored job and whether it is new.
-    public func enqueue(kind: String, key: String, payload: JSON, now: Double = Date().timeIntervalSince1970) async throws -> (StoredDocument, created: Bool) {
+    /// `claimed`: a new job is created already running under this worker's lease (one write
+    /// instead of create-then-claim, for a caller that runs it at once); an existing job is returned as stored.
+    public func enqueue(kind: String, key: String, payload: JSON, claimed: Bool = false,
+                        now: Double = Date().timeIntervalSince1970) async throws -> (StoredDocument, created: Bool) {
         let id = JobQueue.id(kind: kind, key: key)
         let stamp = Timestamp.format(now)
-        let body: JSON = [
+        var body: JSON = [
             "job_id": .string(id), "kind": .string(kind), "key": .string(key), "state": "pending",
             "due_at": .string(stamp), "attempts": 0, "payload": payload, "steps": [:],
             "created_at": .string(stamp), "updated_at": .string(stamp),
         ]
+        if claimed {
+            body["state"] = "running"
+            body["due_at"] = .string(Timestamp.format(now + lease))
+            body["worker"] = .string(worker)
+            body["attempts"] = 1
+        }
         do {
             let rev = try await store.put(spec, id: id, body: body, condition: .absent)
             return (StoredDocument(id: id, revision: rev, body: body), true)

@@ -1,7 +1,7 @@
 import PlugboardKernel
 
 /// `plugboard doctor`: `GET /v1/users/me` (the integration's bot user), then the
-/// contacts and tickets databases (shared with the integration, columns read). Read-only.
+/// contacts, tickets and templates databases (shared with the integration, columns read). Read-only.
 extension NotionCRM: HealthChecking {
     public func check() async -> HealthCheck {
         let host = URLParts(client.baseURL)?.authority ?? client.baseURL
@@ -9,11 +9,11 @@ extension NotionCRM: HealthChecking {
         do {
             let me = try await client.json(.get, "/v1/users/me", what: "read the integration's user")
             let bot = me["name"]?.stringValue ?? me["id"]?.stringValue ?? "?"
-            for id in [configuration.contactsDatabase, configuration.ticketsDatabase] {
+            for id in [configuration.contactsDatabase, configuration.ticketsDatabase] + (configuration.templatesDatabase.map { [$0] } ?? []) {
                 database = id
                 _ = try await source(id)
             }
-            return .passed("GET /v1/users/me at \(host): integration \(bot) accepted; contacts and tickets databases readable")
+            return .passed("GET /v1/users/me at \(host): integration \(bot) accepted; \(configuration.templatesDatabase == nil ? "contacts and tickets" : "contacts, tickets and templates") databases readable")
         } catch {
             let e = PlugboardError.wrap(error, adapter: Self.adapter)
             let hint: String

@@ -13,7 +13,7 @@ extension DynamoDBStore: HealthChecking {
                 described = try await describe(table)
             } catch {
                 let e = PlugboardError.wrap(error, adapter: "dynamodb")
-                return .failed("DescribeTable \(table): \(e.message)", hint: hint(e))
+                return .failed(e.message, hint: hint(e))
             }
             guard let described else {
                 if configuration.createTables { later.append(table); continue }

@@ -87,7 +87,7 @@ let package = Package(
                     swiftSettings: strict),
 
         .testTarget(name: "PlugboardCLITests", dependencies: [
-            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp",
+            "PlugboardCLI", "VendorFakes", "CRMHubSpot", "CRMNotion", "TasksClickUp", "StorageDynamoDB", "AdaptersLocal",
         ], swiftSettings: strict),
         // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests;
         // also the moto server's settings, shared by the S3 and DynamoDB tests.

@@ -11,6 +11,8 @@ final class SMTPSession: @unchecked Sendable {
     let sender: String
     let recipients: [String]
     let message: [UInt8]
+    /// A health check instead of a transfer: the session up to its login, then `NOOP` and `QUIT`; nothing is sent.
+    let probe: Bool
     var offset = 0
     private let cancelled = Atomic<Bool>(false)
 
@@ -19,6 +21,16 @@ final class SMTPSession: @unchecked Sendable {
         self.sender = sender
         self.recipients = recipients
         self.message = message
+        self.probe = false
+    }
+
+    /// A session that connects, greets (EHLO, STARTTLS and AUTH when configured), sends `NOOP` and quits.
+    init(probing configuration: SMTPNotifier.Configuration) {
+        self.configuration = configuration
+        self.sender = ""
+        self.recipients = []
+        self.message = []
+        self.probe = true
     }
 
     func cancel() { cancelled.store(true, ordering: .relaxed) }
@@ -63,10 +75,17 @@ final class SMTPSession: @unchecked Sendable {
             check(ccurl_setopt_str(h, CURLOPT_USERNAME, user))
             check(ccurl_setopt_str(h, CURLOPT_PASSWORD, configuration.password ?? ""))
         }
-        check(ccurl_setopt_str(h, CURLOPT_MAIL_FROM, "<\(sender)>"))
-        check(ccurl_setopt_slist(h, CURLOPT_MAIL_RCPT, rcpt))
-        check(ccurl_setopt_long(h, CURLOPT_UPLOAD, 1))
-        check(ccurl_setopt_off(h, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)))
+        if probe {
+            // With no upload and no recipient, curl sends the custom command after the greeting, and QUIT on cleanup.
+            check(ccurl_setopt_str(h, CURLOPT_CUSTOMREQUEST, "NOOP"))
+            let discard: ccurl_datafn = { _, size, count, _ in size * count }
+            check(ccurl_setopt_writefn(h, discard))
+        } else {
+            check(ccurl_setopt_str(h, CURLOPT_MAIL_FROM, "<\(sender)>"))
+            check(ccurl_setopt_slist(h, CURLOPT_MAIL_RCPT, rcpt))
+            check(ccurl_setopt_long(h, CURLOPT_UPLOAD, 1))
+            check(ccurl_setopt_off(h, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)))
+        }
         check(ccurl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer))
 
         // Callbacks are C function pointers without captures; the session travels as userdata.

@@ -35,8 +35,8 @@ public final class SQLiteStore: DocumentStore {
     static let schemaVersion: Int64 = 1
 
     public let configuration: Configuration
-    private let writer: ConnectionThread
-    private let reader: ConnectionThread
+    let writer: ConnectionThread
+    let reader: ConnectionThread
     /// Tables this instance has created or checked, by collection name.
     private let tables = Mutex<[String: CollectionTable]>([:])
     private let closed = Mutex(false)

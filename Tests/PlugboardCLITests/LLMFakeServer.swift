@@ -9,6 +9,10 @@ import PlugboardKernel
 /// - `POST /v1/messages`: a `message` with a `tool_use` block (usage 110 / 21);
 /// - `POST /v1beta/models/{model}:generateContent`: a candidate with JSON text (usage 120 / 22).
 ///
+/// - `GET /v1/models/{model}` (OpenAI shape; Anthropic's when `x-api-key` is sent), `GET /v1/models`
+///   (OpenAI's list), `GET /v1beta/models/{model}` (Gemini): the models `fake-gpt`, `fake-claude` and
+///   `fake-gemini` exist; any key containing `bad` is refused as each vendor refuses a wrong key.
+///
 /// The task is read from the prompt (`Classify`, `Analyse`, `Draft our reply`). Every
 /// request is recorded (path, headers, body) and readable with `requests()`.
 final class LLMFakeServer: Sendable {
@@ -114,6 +118,43 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.reply(404, {"error": {"message": "no route " + path, "type": "invalid_request_error", "param": None, "code": None}})
 
+KNOWN = ("fake-gpt", "fake-claude", "fake-gemini")
+
+def do_GET(self):
+    with lock:
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": None}) + "\n")
+    h = {k.lower(): v for k, v in self.headers.items()}
+    path = self.path
+    model = path.rsplit("/", 1)[1]
+    if path.startswith("/v1beta/models/"):
+        if "bad" in h.get("x-goog-api-key", ""):
+            self.reply(400, {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT"}})
+        elif model not in KNOWN:
+            self.reply(404, {"error": {"code": 404, "message": "models/%s is not found for API version v1beta" % model, "status": "NOT_FOUND"}})
+        else:
+            self.reply(200, {"name": "models/" + model, "displayName": model, "supportedGenerationMethods": ["generateContent", "countTokens"]})
+    elif "x-api-key" in h and path.startswith("/v1/models/"):
+        if "bad" in h["x-api-key"]:
+            self.reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+        elif model not in KNOWN:
+            self.reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "model: " + model}})
+        else:
+            self.reply(200, {"id": model, "type": "model", "display_name": model, "created_at": "2025-01-01T00:00:00Z"})
+    elif path.endswith("/v1/models") or "/v1/models/" in path:
+        if "bad" in h.get("authorization", ""):
+            self.reply(401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}})
+        elif path.endswith("/v1/models"):
+            self.reply(200, {"object": "list", "data": [{"id": m, "object": "model", "created": 1741569952, "owned_by": "fake"} for m in KNOWN]})
+        elif model not in KNOWN:
+            self.reply(404, {"error": {"message": "The model `%s` does not exist or you do not have access to it." % model,
+                                       "type": "invalid_request_error", "param": None, "code": "model_not_found"}})
+        else:
+            self.reply(200, {"id": model, "object": "model", "created": 1741569952, "owned_by": "fake"})
+    else:
+        self.reply(404, {"error": {"message": "no route " + path, "type": "invalid_request_error", "param": None, "code": None}})
+
+Handler.do_GET = do_GET
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)

@@ -7,7 +7,8 @@ import Synchronization
 /// parent must be in the same list), get task (`include_markdown_description`),
 /// update task, list a list's tasks (`tags[]`, `subtasks`, `include_closed`,
 /// `page`, `last_page`), create and list comments (newest first, 25 per page,
-/// `start` / `start_id`), `Authorization: <token>`, and `{"err", "ECODE"}`
+/// `start` / `start_id`), get the token's user (`GET /v2/user`) and a list
+/// (`GET /v2/list/{id}`), `Authorization: <token>`, and `{"err", "ECODE"}`
 /// errors. Bodies are checked against the OpenAPI types; every refusal is
 /// recorded in `rejections`.
 final class FakeClickUp: Sendable {
@@ -94,6 +95,15 @@ final class FakeClickUp: Sendable {
     }
 
     private func route(_ r: RoutedRequest, _ s: inout State) -> HTTPResponse {
+        if r.match("GET", "api/v2/user") != nil {
+            return HTTPResponse(status: 200, json: ["user": ["id": 4711, "username": "Fake User", "email": "fake.user@example.com",
+                                                             "color": "#7b68ee", "initials": "FU", "week_start_day": 1]])
+        }
+        if let m = r.match("GET", "api/v2/list/*") {
+            guard s.lists.contains(m[0]) else { return FakeClickUp.error(404, "List not found", "ITEM_013") }
+            return HTTPResponse(status: 200, json: ["id": .string(m[0]), "name": .string("List \(m[0])"), "orderindex": 0,
+                                                    "task_count": .string(String(s.tasks.values.filter { $0.listId == m[0] }.count))])
+        }
         if let m = r.match("POST", "api/v2/list/*/task") { return createTask(m[0], r, &s) }
         if let m = r.match("GET", "api/v2/list/*/task") { return listTasks(m[0], r, &s) }
         if let m = r.match("GET", "api/v2/task/*") { return getTask(m[0], r, s) }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// An in-memory HubSpot that follows reference/notes/hubspot-crm-v3.md: CRM v3
 /// objects (contacts, tickets, notes: create, read with `properties` and
-/// `idProperty`, update, search, batch read), v4 associations (labelled PUT,
+/// `idProperty`, list contacts and tickets (`limit`, `after`), update, search, batch read), v4 associations (labelled PUT,
 /// paged list), ticket properties (list, create), bearer auth, and HubSpot's
 /// error bodies. It checks the bodies it receives the way HubSpot does
 /// (required fields, string property values, known properties, association
@@ -103,7 +103,9 @@ final class FakeHubSpot: Sendable {
         if r.match("GET", "crm/v3/properties/tickets") != nil { return listProperties(&s) }
         if r.match("POST", "crm/v3/properties/tickets") != nil { return createProperty(r, &s) }
         if r.match("POST", "crm/v3/objects/contacts") != nil { return createContact(r, &s) }
+        if r.match("GET", "crm/v3/objects/contacts") != nil { return list(s.contacts, r, defaults: ["email", "firstname", "lastname"], &s) }
         if let m = r.match("GET", "crm/v3/objects/contacts/*") { return readContact(m[0], r, &s) }
+        if r.match("GET", "crm/v3/objects/tickets") != nil { return list(s.tickets, r, defaults: FakeHubSpot.defaultTicketRead, &s) }
         if r.match("POST", "crm/v3/objects/tickets") != nil { return createTicket(r, &s) }
         if r.match("POST", "crm/v3/objects/tickets/search") != nil { return searchTickets(r, &s) }
         if let m = r.match("GET", "crm/v3/objects/tickets/*") { return readTicket(m[0], r, &s) }
@@ -170,6 +172,18 @@ final class FakeHubSpot: Sendable {
         }
         guard let found else { return FakeHubSpot.notFound(id) }
         return HTTPResponse(status: 200, json: render(found, properties: requested(r), defaults: ["email", "firstname", "lastname"]))
+    }
+
+    /// `GET /crm/v3/objects/{type}?limit=&after=`: a page in id order, `paging.next.after` when more follow.
+    private func list(_ objects: [String: Object], _ r: RoutedRequest, defaults: [String], _ s: inout State) -> HTTPResponse {
+        let limit = r.queryValue("limit").map { Int($0) } ?? 10
+        guard let limit, (1...100).contains(limit) else { return reject(400, "VALIDATION_ERROR", "limit must be between 1 and 100", &s) }
+        let after = r.queryValue("after").flatMap { Int($0) } ?? 0
+        let sorted = objects.values.filter { (Int($0.id) ?? 0) > after }.sorted { (Int($0.id) ?? 0) < (Int($1.id) ?? 0) }
+        let page = sorted.prefix(limit)
+        var body: [String: JSON] = ["results": .array(page.map { render($0, properties: requested(r), defaults: defaults) })]
+        if sorted.count > limit, let last = page.last { body["paging"] = ["next": ["after": .string(last.id)]] }
+        return HTTPResponse(status: 200, json: .object(body))
     }
 
     // MARK: - Tickets

@@ -8,7 +8,8 @@ import Synchronization
 /// filters, property and timestamp sorts, `start_cursor` paging), page create
 /// (parent `database_id`, typed properties, up to 100 children), read and
 /// update, block children append (up to 100, paragraph and bulleted list item
-/// blocks as the OpenAPI allows) and list (paged), bearer auth, the required
+/// blocks as the OpenAPI allows) and list (paged), the token's bot user
+/// (`GET /v1/users/me`), bearer auth, the required
 /// `Notion-Version`, and Notion's error objects. Rich text is checked against
 /// the limits (2,000 characters per item, 100 items); every refusal is
 /// recorded in `rejections`.
@@ -137,6 +138,10 @@ final class FakeNotion: Sendable {
     }
 
     private func route(_ r: RoutedRequest, _ s: inout State) -> HTTPResponse {
+        if r.match("GET", "v1/users/me") != nil {
+            return HTTPResponse(status: 200, json: ["object": "user", "id": "16d84278-ab0e-484c-9bdd-b35da3bd8905", "name": "Plugboard fake",
+                                                    "avatar_url": .null, "type": "bot", "bot": ["owner": ["type": "workspace", "workspace": true]]])
+        }
         if let m = r.match("GET", "v1/databases/*") { return getDatabase(m[0], s) }
         if let m = r.match("GET", "v1/data_sources/*") { return getDataSource(m[0], s) }
         if let m = r.match("POST", "v1/data_sources/*/query") { return query(m[0], r, &s) }

@@ -7,11 +7,15 @@ struct DoctorCommand: Command {
     static let summary = "Check every configured adapter live; show capabilities and what degrades. Exit 1 when a check fails."
     static let synopsis = "[--json] [--timeout SECONDS] [--config PATH]"
     static let details = """
-        Each adapter is built from the configuration and asked a cheap read-only question of its backend: its own
-        health check when it has one (postgres: connect and read the schema version; plugins: their check
-        operation), else the port's generic read (storage: get a missing ticket, which needs the table; objects:
-        HEAD a missing key, which needs the bucket and credentials; crm: read a missing ticket). Ports with no
-        read-only call (tasks, notify) are checked by building the adapter.
+        Each adapter is built from the configuration and asked a cheap, read-only question of its backend (its
+        HealthChecking check): postgres connect and schema version; dynamodb DescribeTable per collection; sqlite
+        and json file and folder writable (sqlite: layout version); s3 HeadBucket; filesystem folder writable;
+        hubspot, clickup, notion an authenticated GET (a 1-result list, the token's user, users/me and the
+        databases); openai, anthropic, gemini the model endpoint (key accepted, model exists; no paid call);
+        fallback each link; smtp connect, EHLO (STARTTLS, AUTH when configured), NOOP, QUIT; webhook the URL is
+        validated, never called; run-time plugins their check operation. An adapter without a check gets the
+        port's generic read (storage: get a missing ticket; objects: HEAD a missing key; crm: read a missing
+        ticket). No secret is printed.
         """
     static let options = [
         OptionSpec(name: "json", value: nil, help: "Print the report as JSON."),

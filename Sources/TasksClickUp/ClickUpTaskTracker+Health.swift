@@ -1,0 +1,29 @@
+import PlugboardKernel
+
+/// `plugboard doctor`: `GET /v2/user` (the token's user), then `GET /v2/list/{list_id}`
+/// (the configured list exists and the token may see it). Read-only.
+extension ClickUpTaskTracker: HealthChecking {
+    public func check() async -> HealthCheck {
+        let host = URLParts(client.baseURL)?.authority ?? client.baseURL
+        let list = configuration.listId
+        var user = "?"
+        do {
+            let me = try await client.json(.get, "/v2/user", what: "read the token's user")
+            user = me["user"]?["username"]?.stringValue ?? me["user"]?["id"].map { $0.stringValue ?? $0.serialized() } ?? "?"
+            let found = try await client.json(.get, "/v2/list/\(ClickUpClient.segment(list))", what: "read list \(list)")
+            let name = found["name"]?.stringValue.map { " (\($0))" } ?? ""
+            return .passed("GET /v2/user and /v2/list/\(list) at \(host): token of \(user) accepted; list \(list)\(name) readable")
+        } catch {
+            let e = PlugboardError.wrap(error, adapter: Self.adapter)
+            let hint: String
+            switch e.code {
+            case .unauthenticated: hint = "token rejected: set tasks.token or CLICKUP_TOKEN to a valid personal token (pk_…)"
+            case .permissionDenied: hint = "the token's user (\(user)) may not open list \(list): share the list or its space with them"
+            case .notFound: hint = "list \(list) does not exist: set tasks.list_id to the id in the list's URL"
+            case .rateLimited: hint = "rate limited by ClickUp: try again later"
+            default: hint = "is ClickUp reachable at \(host)? check base_url"
+            }
+            return .failed(e.message, hint: hint)
+        }
+    }
+}

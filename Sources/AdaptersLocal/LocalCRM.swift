@@ -108,7 +108,7 @@ public final class LocalCRM: CRM {
 
     /// Trimmed and lower-cased; `.invalidInput` unless it looks like `local@domain`.
     public static func normalizedEmail(_ raw: String) throws -> String {
-        let address = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let address = raw.trimmedWhitespace.lowercased()
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         let clean = !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, clean, address.utf8.count <= 254 else {

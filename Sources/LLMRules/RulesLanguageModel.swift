@@ -116,8 +116,9 @@ public struct RulesLanguageModel: LanguageModel {
             throw PlugboardError(.unsupported, "task \(request.task): the rules cannot produce an answer matching the schema:\n"
                 + SchemaViolation.render(violations), adapter: Self.provider)
         }
-        let inputCharacters = request.prompt.count + (request.system?.count ?? 0)
-        let outputCharacters = object.serialized().count
+        // Scalars, not Characters: the estimate is the same for text, without grapheme breaking long prompts.
+        let inputCharacters = request.prompt.unicodeScalars.count + (request.system?.unicodeScalars.count ?? 0)
+        let outputCharacters = object.serialized().unicodeScalars.count
         return LLMResponse(object: object, inputTokens: (inputCharacters + 3) / 4, outputTokens: (outputCharacters + 3) / 4,
                            latency: clock.now - started, provider: Self.provider, model: Self.model)
     }

@@ -42,10 +42,13 @@ final class ConnectionThread: @unchecked Sendable {
     /// Most jobs in one transaction: bounds how long a caller waits behind others.
     static let maxGroup = 64
 
-    /// How long the thread polls for a next job before sleeping.
-    static let idleSpin = Duration.microseconds(50)
+    /// How long the thread polls for a next job before sleeping: worth it for point
+    /// reads (microseconds each), not for writes, where the poll only takes a core away.
+    let idleSpin: Duration
     /// How long a caller of `runSpinning` polls for its result before suspending.
     static let callerSpin = Duration.microseconds(30)
+
+    private init(idleSpin: Duration) { self.idleSpin = idleSpin }
 
     private let condition = NSCondition()
     private var jobs: [Job] = []
@@ -59,8 +62,8 @@ final class ConnectionThread: @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
 
     /// Starts the thread and opens the connection on it with `open`.
-    static func start(name: String, open: @escaping @Sendable () throws -> SQLiteConnection) async throws -> ConnectionThread {
-        let t = ConnectionThread()
+    static func start(name: String, idleSpin: Duration, open: @escaping @Sendable () throws -> SQLiteConnection) async throws -> ConnectionThread {
+        let t = ConnectionThread(idleSpin: idleSpin)
         let thread = Thread { t.main(open) }
         thread.name = name
         thread.start()
@@ -158,7 +161,8 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     private func pollForWork() {
-        let deadline = ContinuousClock.now + ConnectionThread.idleSpin
+        guard idleSpin > .zero else { return }
+        let deadline = ContinuousClock.now + idleSpin
         while !hasWork.load(ordering: .acquiring) {
             if ContinuousClock.now > deadline { return }
             // Gives the core to any runnable thread: on a busy machine a poll must not starve the work it waits for.

@@ -67,12 +67,12 @@ public final class SQLiteStore: DocumentStore {
         self.configuration = configuration
         let c = configuration
         do {
-            writer = try await ConnectionThread.start(name: "sqlite writer") { try SQLiteStore.openWriter(c) }
+            writer = try await ConnectionThread.start(name: "sqlite writer", idleSpin: .zero) { try SQLiteStore.openWriter(c) }
         } catch {
             throw SQLiteStore.plugboardError(error)
         }
         do {
-            reader = try await ConnectionThread.start(name: "sqlite reader") { try SQLiteStore.openReader(c) }
+            reader = try await ConnectionThread.start(name: "sqlite reader", idleSpin: .microseconds(50)) { try SQLiteStore.openReader(c) }
         } catch {
             await writer.stop()
             throw SQLiteStore.plugboardError(error)

@@ -18,4 +18,12 @@ struct TextSubstitutionTests {
         #expect(TextSubstitution.fillingPlaceholders("{{a}}{{b}} {{ c", ["a": "1", "b": "2"]) == "12 {{ c")
         #expect(TextSubstitution.fillingPlaceholders("prix {{x}} €", ["x": "10"]) == "prix 10 €")
     }
+
+    @Test func trimsUnicodeWhitespaceAtBothEnds() {
+        #expect(" \t a b \n".trimmedWhitespace == "a b")
+        #expect("\u{00A0}é\u{2003}".trimmedWhitespace == "é")
+        #expect(" \n\t ".trimmedWhitespace == "")
+        #expect("abc".trimmedWhitespace == "abc")
+        #expect("".trimmedWhitespace == "")
+    }
 }

@@ -73,3 +73,16 @@ public enum TextSubstitution {
         return nil
     }
 }
+
+extension String {
+    /// Without leading and trailing whitespace and newlines (Unicode's). Native, unlike
+    /// Foundation's `trimmingCharacters(in:)`, which bridges through NSString on Linux.
+    public var trimmedWhitespace: String {
+        let u = utf8
+        // The common case: nothing to trim.
+        if let f = u.first, let l = u.last, f > 0x20 && f < 0x80 && l > 0x20 && l < 0x80 { return self }
+        guard let start = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let end = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[start...end])
+    }
+}

@@ -64,7 +64,7 @@ public struct IntakeRequest: Sendable, Hashable {
                     errors.append(FieldError(field: n, message: "expected a string, got \(v.typeName)"))
                     return nil
                 }
-                let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+                let t = s.trimmedWhitespace
                 if required && t.isEmpty { errors.append(FieldError(field: n, message: "must not be empty")); return nil }
                 if t.utf8.count > max { errors.append(FieldError(field: n, message: "longer than \(max) bytes")); return nil }
                 return t

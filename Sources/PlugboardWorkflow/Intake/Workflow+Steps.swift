@@ -162,7 +162,7 @@ extension Workflow {
     /// `c-` + 16 hex digits of the SHA-256 of the lower-cased address: the same id
     /// the local CRM gives, so with it there is one contact record, not two.
     static func contactId(_ email: String) -> String {
-        "c-" + Digest.sha256Hex(Array(email.trimmingCharacters(in: .whitespaces).lowercased().utf8)).prefix(16)
+        "c-" + Digest.sha256Hex(Array(email.trimmedWhitespace.lowercased().utf8)).prefix(16)
     }
 
     /// Our contact record (id derived from the e-mail, so concurrent creates meet) and the CRM's.

@@ -19,6 +19,9 @@ final class PluginInstance: @unchecked Sendable {
         self.handle = handle
     }
 
+    // Ports other than storage have no close: the instance is released when its wrapper goes away.
+    deinit { close() }
+
     var adapter: String { library.descriptor.name }
 
     /// Opens an instance with the section's values (policy fields left out: the kernel applies them).
@@ -95,7 +98,8 @@ final class PluginInstance: @unchecked Sendable {
         if closeNow { library.table.pointee.close(handle) }
     }
 
-    /// A plugin's `{"code", "message", "retryable"}` as a `PlugboardError`.
+    /// A plugin's `{"code", "message", "retryable", "retry_after"}` as a `PlugboardError`.
+    /// The llm port's `invalid_answer` and `refusal` become `PlugboardError.invalidAnswer` / `.refusal`.
     static func error(from e: JSON, adapter: String, operation: String) -> PlugboardError {
         let message = e["message"]?.stringValue ?? e.stringValue ?? "\(operation) failed (the plugin gave no message)"
         let code: PlugboardError.Code
@@ -109,8 +113,11 @@ final class PluginInstance: @unchecked Sendable {
         case "unavailable": code = .unavailable
         case "unsupported": code = .unsupported
         case "invalid_input", "invalidInput": code = .invalidInput
+        case "invalid_answer", "invalidAnswer": return .invalidAnswer(message, adapter: adapter)
+        case "refusal": return .refusal(message, adapter: adapter)
         default: code = .internal
         }
-        return PlugboardError(code, message, adapter: adapter, retryable: e["retryable"]?.boolValue)
+        let retryAfter = e["retry_after"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 && $0 < 86_400 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        return PlugboardError(code, message, adapter: adapter, retryable: e["retryable"]?.boolValue, retryAfter: retryAfter)
     }
 }

@@ -27,12 +27,12 @@ enum PluginBuilds {
         }
     }
 
-    /// The example plugin built by its own build script, with extra swiftc flags.
-    static func example(_ flags: [String] = []) throws -> String {
-        let key = "example" + flags.joined()
+    /// An example plugin (a folder of Examples/) built by its own build script, with extra swiftc flags.
+    static func example(_ flags: [String] = [], folder: String = "plugin-memory-store") throws -> String {
+        let key = folder + " " + flags.joined(separator: " ")
         if let p = built.withLock({ $0[key] }) { return p }
-        let out = "\(dir)/libexample\(built.withLock { $0.count }).so"
-        try run(["sh", "\(repo)/Examples/plugin-memory-store/build.sh", out] + flags)
+        let out = "\(dir)/libexample-\(UUID().uuidString).so"
+        try run(["sh", "\(repo)/Examples/\(folder)/build.sh", out] + flags)
         built.withLock { $0[key] = out }
         return out
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PlugboardKernel
 
 struct ConfigCheckCommand: Command {
@@ -57,13 +58,26 @@ struct ConfigDocsCommand: Command {
 
 struct AdaptersListCommand: Command {
     static let words = ["adapters", "list"]
-    static let summary = "List the adapters compiled in, by port, with their capabilities and settings."
-    static let synopsis = "[--json]"
+    static let summary = "List the adapters compiled in and those of the configuration's plugins, by port, with their capabilities and settings."
+    static let synopsis = "[--json] [--config PATH]"
     static let options = [OptionSpec(name: "json", value: nil, help: "Print descriptors as JSON (fields, types, defaults).")]
+    static let details = "With a configuration file (--config, or the default one when present), its \"plugins\" are loaded and their adapters listed too."
+
+    /// The compiled-in adapters, plus the run-time plugins' when there is a config file:
+    /// a plugin adapter is listed like a built-in one. A config that does not load is said, not hidden.
+    static func registry(_ inv: Invocation) -> Registry {
+        guard FileManager.default.fileExists(atPath: inv.configPath) else { return inv.registry }
+        do {
+            return try inv.registry.addingPlugins(try inv.loadConfig().plugins)
+        } catch {
+            inv.warn("\(inv.configPath): \(error); listing the compiled-in adapters only")
+            return inv.registry
+        }
+    }
 
     static func run(_ inv: Invocation) async throws -> Int32 {
         try inv.args.noMorePositionals(than: 0)
-        let ds = inv.registry.descriptors
+        let ds = registry(inv).descriptors
         if inv.args.flag("json") {
             inv.print(JSON.array(ds.map(describe)).serialized(pretty: true))
             return 0

@@ -121,17 +121,10 @@ final class PluginDocumentStore: DocumentStore {
 extension PluginDocumentStore: HealthChecking {
     /// The plugin's own `check` operation; a plugin without one is checked by a read.
     func check() async -> HealthCheck {
+        if let h = await instance.pluginCheck() { return h }
         do {
-            let r = try await instance.call("check", [:])
-            let detail = r["detail"]?.stringValue ?? "plugin \(instance.library.path)"
-            return r["ok"]?.boolValue == false ? .failed(detail, hint: r["hint"]?.stringValue) : .passed(detail)
-        } catch let e as PlugboardError where e.code == .unsupported {
-            do {
-                _ = try await get(CollectionSpec(name: "plugboard_doctor"), id: "doctor-check")
-                return .passed("read from plugin \(instance.library.path)")
-            } catch {
-                return .failed("\(error)", hint: nil)
-            }
+            _ = try await get(CollectionSpec(name: "plugboard_doctor"), id: "doctor-check")
+            return .passed("read from plugin \(instance.library.path)")
         } catch {
             return .failed("\(error)", hint: nil)
         }

@@ -19,6 +19,18 @@ final class PluginInstance: @unchecked Sendable {
         self.handle = handle
     }
 
+    /// Ports other than storage have no close: the instance is released when its wrapper goes away,
+    /// on the plugins' queue (the plugin's close may block, and deinit may run on a cooperative thread).
+    deinit {
+        let closeNow = state.withLock { s in
+            defer { s.closing = true; s.closed = true }
+            return !s.closed
+        }
+        guard closeNow else { return }
+        let release = HandleRelease(close: library.table.pointee.close, handle: handle)
+        PluginInstance.queue.async { release.run() }
+    }
+
     var adapter: String { library.descriptor.name }
 
     /// Opens an instance with the section's values (policy fields left out: the kernel applies them).
@@ -95,7 +107,8 @@ final class PluginInstance: @unchecked Sendable {
         if closeNow { library.table.pointee.close(handle) }
     }
 
-    /// A plugin's `{"code", "message", "retryable"}` as a `PlugboardError`.
+    /// A plugin's `{"code", "message", "retryable", "retry_after"}` as a `PlugboardError`.
+    /// The llm port's `invalid_answer` and `refusal` become `PlugboardError.invalidAnswer` / `.refusal`.
     static func error(from e: JSON, adapter: String, operation: String) -> PlugboardError {
         let message = e["message"]?.stringValue ?? e.stringValue ?? "\(operation) failed (the plugin gave no message)"
         let code: PlugboardError.Code
@@ -109,8 +122,21 @@ final class PluginInstance: @unchecked Sendable {
         case "unavailable": code = .unavailable
         case "unsupported": code = .unsupported
         case "invalid_input", "invalidInput": code = .invalidInput
+        case "invalid_answer", "invalidAnswer": return .invalidAnswer(message, adapter: adapter)
+        case "refusal": return .refusal(message, adapter: adapter)
         default: code = .internal
         }
-        return PlugboardError(code, message, adapter: adapter, retryable: e["retryable"]?.boolValue)
+        let retryAfter = e["retry_after"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 && $0 < 86_400 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        return PlugboardError(code, message, adapter: adapter, retryable: e["retryable"]?.boolValue, retryAfter: retryAfter)
     }
+}
+
+/// The plugin's close function and the instance it releases, carried to the plugins' queue.
+private struct HandleRelease: @unchecked Sendable {
+    // @unchecked: the handle is the plugin's opaque instance, used here once and by no one else
+    // (the PluginInstance that owned it is gone); the function pointer is from read-only data.
+    let close: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
+    let handle: UnsafeMutableRawPointer
+
+    func run() { close?(handle) }
 }

@@ -30,6 +30,18 @@ public final class PluginLibrary: @unchecked Sendable {
     /// The storage operations' version this kernel speaks.
     public static let storageContractVersion = UInt32(PLUGBOARD_STORAGE_CONTRACT_VERSION)
 
+    /// The version of a port's JSON operations this kernel speaks (`PLUGBOARD_<PORT>_CONTRACT_VERSION`).
+    public static func contractVersion(of port: Port) -> UInt32 {
+        switch port {
+        case .storage: return UInt32(PLUGBOARD_STORAGE_CONTRACT_VERSION)
+        case .crm: return UInt32(PLUGBOARD_CRM_CONTRACT_VERSION)
+        case .tasks: return UInt32(PLUGBOARD_TASKS_CONTRACT_VERSION)
+        case .objects: return UInt32(PLUGBOARD_OBJECTS_CONTRACT_VERSION)
+        case .llm: return UInt32(PLUGBOARD_LLM_CONTRACT_VERSION)
+        case .notify: return UInt32(PLUGBOARD_NOTIFY_CONTRACT_VERSION)
+        }
+    }
+
     private static let loaded = Mutex<[String: PluginLibrary]>([:])
 
     /// Loads the library at `path` (once per process) and checks its versions.
@@ -69,13 +81,12 @@ public final class PluginLibrary: @unchecked Sendable {
         }
         let t = table.pointee
         guard let portText = t.port.map({ String(cString: $0) }), let port = Port(rawValue: portText) else {
-            throw fail("declares an unknown port \(t.port.map { "\"\(String(cString: $0))\"" } ?? "(null)")")
+            let known = Port.allCases.map(\.rawValue).joined(separator: ", ")
+            throw fail("declares an unknown port \(t.port.map { "\"\(String(cString: $0))\"" } ?? "(null)"); known ports: \(known)")
         }
-        guard port == .storage else {
-            throw fail("provides a \(port.rawValue) adapter; run-time plugins can provide storage adapters only so far")
-        }
-        guard t.contract_version == storageContractVersion else {
-            throw fail("implements storage contract version \(t.contract_version), this plugboard speaks version \(storageContractVersion)")
+        let expected = contractVersion(of: port)
+        guard t.contract_version == expected else {
+            throw fail("implements \(port.rawValue) contract version \(t.contract_version), this plugboard speaks version \(expected); rebuild the plugin against this release's plugboard_plugin.h")
         }
         guard let nameC = t.name, t.open != nil, t.call != nil, t.close != nil, t.free_string != nil else {
             throw fail("has an incomplete entry table (name, open, call, close and free_string are required)")
@@ -86,10 +97,25 @@ public final class PluginLibrary: @unchecked Sendable {
         return PluginLibrary(path: path, descriptor: descriptor, table: table)
     }
 
-    /// The registry entry that opens instances of this plugin's adapter.
+    /// The registry entry that opens instances of this plugin's adapter, behind the
+    /// port's wrapper (`PluginDocumentStore`, `PluginTaskTracker`, ...): the registry,
+    /// config validation, `doctor` and the policy layer see it like a built-in adapter.
     public var registryEntry: Registry.Entry {
-        Registry.Entry(descriptor, .storage { [self] settings, _ in
-            try await PluginDocumentStore(instance: PluginInstance.open(self, settings: settings))
-        })
+        let factory: AdapterFactory
+        switch descriptor.port {
+        case .storage:
+            factory = .storage { [self] settings, _ in try await PluginDocumentStore(instance: PluginInstance.open(self, settings: settings)) }
+        case .crm:
+            factory = .crm { [self] settings, _ in try await PluginCRM(instance: PluginInstance.open(self, settings: settings)) }
+        case .tasks:
+            factory = .tasks { [self] settings, _ in try await PluginTaskTracker(instance: PluginInstance.open(self, settings: settings)) }
+        case .objects:
+            factory = .objects { [self] settings, _ in try await PluginObjectStore(instance: PluginInstance.open(self, settings: settings)) }
+        case .llm:
+            factory = .llm { [self] settings, _ in try await PluginLanguageModel(instance: PluginInstance.open(self, settings: settings)) }
+        case .notify:
+            factory = .notify { [self] settings, _ in try await PluginNotifier(instance: PluginInstance.open(self, settings: settings)) }
+        }
+        return Registry.Entry(descriptor, factory)
     }
 }

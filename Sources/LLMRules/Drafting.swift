@@ -75,7 +75,7 @@ enum Drafting {
             }
             let inner = rest[open.upperBound..<close.lowerBound]
             let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            let key = String(parts[0]).trimmedWhitespace
             if let v = vars[key], !v.isEmpty || parts.count == 1 {
                 out += v
             } else if parts.count == 2 {

@@ -24,7 +24,7 @@ struct TicketInput {
         // between <data> and </data>, and the customer's text between <ticket> and </ticket>.
         fields = [:]
         if let data = TicketInput.between("<data>", "</data>", in: prompt),
-           case .object(let o)? = try? JSONParser.parse(data.trimmingCharacters(in: .whitespacesAndNewlines)) {
+           case .object(let o)? = try? JSONParser.parse(data.trimmedWhitespace) {
             fields = o
         }
         if let ticket = TicketInput.between("<ticket>", "</ticket>", in: prompt) {

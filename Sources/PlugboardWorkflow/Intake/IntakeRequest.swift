@@ -166,9 +166,11 @@ public struct IntakeRequest: Sendable, Hashable {
     }
 
     static func isEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+        // On UTF-8 and scalars: Foundation's `contains(_: String)` was a percent of the intake path.
+        let parts = s.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        let dot = UInt8(ascii: ".")
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(dot), parts[1].first != dot, parts[1].last != dot else { return false }
+        return !s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
     }
 
     static func lastComponent(_ s: String) -> String {

@@ -170,11 +170,14 @@ extension Workflow {
         let email = s.request.userEmail
         let id = Workflow.contactId(email)
         let crmContact = try await ports.crm.findOrCreateContact(email: email, name: s.request.userName)
-        try await ports.storage.update(.contacts, id: id) { body in
-            var o = body?.objectValue ?? ["contact_id": .string(id), "email": .string(email), "created_at": .string(Timestamp.now())]
-            if let n = s.request.userName, o["name"]?.stringValue == nil { o["name"] = .string(n) }
-            o["crm_contact_id"] = .string(crmContact.id)
-            body = .object(o)
+        // The CRM gave our own id: its record is ours (the local CRM), already named and linked.
+        if crmContact.id != id || crmContact.name == nil && s.request.userName != nil {
+            try await ports.storage.update(.contacts, id: id) { body in
+                var o = body?.objectValue ?? ["contact_id": .string(id), "email": .string(email), "created_at": .string(Timestamp.now())]
+                if let n = s.request.userName, o["name"]?.stringValue == nil { o["name"] = .string(n) }
+                o["crm_contact_id"] = .string(crmContact.id)
+                body = .object(o)
+            }
         }
         return ["contact_id": .string(id), "crm_contact_id": .string(crmContact.id), "email": .string(email),
                 "name": s.request.userName.map(JSON.string) ?? .null]

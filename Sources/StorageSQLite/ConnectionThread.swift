@@ -233,6 +233,16 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
+    /// Queues `body` without waiting for it (nothing is reported back); false when the
+    /// thread is stopping or its connection failed to open.
+    @discardableResult
+    func submit(_ body: @escaping @Sendable (SQLiteConnection) -> Void) -> Bool {
+        enqueue(Job(groupable: false) { connection in
+            if let connection { body(connection) }
+            return Outcome(failed: false) { _ in }
+        }).accepted
+    }
+
     /// Like `run`, for jobs of a few microseconds (a point read): when the
     /// thread is idle and polling, the caller polls for the result for up to `callerSpin`
     /// before suspending, saving two thread wake-ups per call.

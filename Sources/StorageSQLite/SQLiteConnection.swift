@@ -16,6 +16,8 @@ final class SQLiteConnection {
     /// The database file, for messages.
     let path: String
     private var statements: [StatementKey: SQLiteStatement] = [:]
+    /// Objects SQLite holds unretained pointers to (a hook's context): released after the connection closes.
+    var keepAlive: [AnyObject] = []
 
     init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path

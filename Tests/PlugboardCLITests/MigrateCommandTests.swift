@@ -178,6 +178,8 @@ struct MigrateCommandTests {
         #expect(code == 2 && err.contains("--batch-size"), "\(err)")
         (code, err) = await run(["--from", source, "--to", "json:" + h.path("o.json"), "--resume", "--dry-run"])
         #expect(code == 2)
+        (code, err) = await run(["--from", source, "--to", "json:" + h.path("o.json"), "--checkpoint-every", "0"])
+        #expect(code == 2 && err.contains("--checkpoint-every: expected seconds between 0.05 and 3600, got \"0\""), "\(err)")
         let badConfig = try h.write("adapters.json", #"{"storage": {"adapter": "json", "pth": "x.json"}}"#)
         (code, err) = await run(["--from", badConfig, "--to", "json:" + h.path("o.json")])
         #expect(code == 2 && err.contains("storage.pth: unknown field"), "\(err)")

@@ -90,13 +90,16 @@ struct MigrateKillTests {
         let path = try h.write("tickets.jsonl", text)
         let table = TestServers.uniqueTable("mig-kill")
         let errors = h.path("errors.jsonl")
-        let args = ["--from", path, "--to", try TestServers.dynamodb(table), "--errors", errors, "--concurrency", "4"]
+        // A checkpoint every 50 ms: a run of a second or two passes many kill points (with the default
+        // second, a resumed run could finish before its first checkpoint and never be killed).
+        let args = ["--from", path, "--to", try TestServers.dynamodb(table), "--errors", errors, "--concurrency", "4",
+                    "--checkpoint-every", "0.05"]
         let checkpoint = MigrationCheckpoint.path(forErrors: errors)
 
         let first = try await Self.runAndKill(binary, args + ["--create-table"], checkpoint: checkpoint,
                                               after: Int.random(in: 300...1_000), log: h.path("run1.log"))
         let second = try await Self.runAndKill(binary, args + ["--resume"], checkpoint: checkpoint,
-                                               after: first + Int.random(in: 300...1_000), log: h.path("run2.log"))
+                                               after: first + Int.random(in: 200...800), log: h.path("run2.log"))
         #expect(second > first)
         let log2 = h.read("run2.log") ?? ""
         #expect(!log2.contains("starting over"), "the second run resumed: \(log2)")

@@ -183,6 +183,35 @@ struct SQLiteStoreTests {
         try await store.close()
     }
 
+    /// Checkpoints run on their own thread, yet the log is copied into the database file and
+    /// starts over: the WAL stays small however much is written, and nothing is lost.
+    @Test func theLogIsCheckpointedInTheBackgroundAndStaysSmall() async throws {
+        defer { cleanUp() }
+        let path = folder + "/checkpointed.sqlite"
+        let store = try await SQLiteStore(SQLiteStore.Configuration(path: path, checkpointPages: 50))
+        let filler = String(repeating: "x", count: 2_000)
+        for round in 0..<30 {
+            try await withThrowingTaskGroup(of: Void.self) { g in
+                for i in 0..<100 {
+                    let id = "n\(round)-\(i)"
+                    g.addTask { try await store.put(Self.notes, id: id, body: ["id": .string(id), "text": .string(filler)]) }
+                }
+                try await g.waitForAll()
+            }
+        }
+        // 3,000 documents of 2 KB: over 6 MB written, all of it through the log.
+        let size = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
+        #expect(size(path) > 6_000_000, "the database file holds the data: \(size(path)) bytes")
+        // Without checkpoints the log would hold all 6 MB. Here it starts over at the latest once
+        // past 3 x 50 pages (the writer then checkpoints itself), plus one group commit's pages.
+        #expect(size(path + "-wal") < 1_600_000, "the log started over: \(size(path + "-wal")) bytes")
+        #expect(try await store.count(Self.notes) == 3_000)
+        try await store.close()
+        let reopened = try await SQLiteStore(path: path)
+        #expect(try await reopened.count(Self.notes) == 3_000)
+        try await reopened.close()
+    }
+
     @Test func aNewerLayoutIsRefused() async throws {
         defer { cleanUp() }
         let path = folder + "/newer.sqlite"

@@ -4,7 +4,7 @@ import PlugboardKernel
 struct MigrateCommand: Command {
     static let words = ["migrate"]
     static let summary = "Copy tickets from any store or ticket file into any other, losing nothing, with proof."
-    static let synopsis = "--from SOURCE --to TARGET [--create-table] [--resume] [--verify] [--dry-run] [--concurrency N] [--batch-size N] [--errors FILE]"
+    static let synopsis = "--from SOURCE --to TARGET [--create-table] [--resume] [--verify] [--dry-run] [--concurrency N] [--batch-size N] [--errors FILE] [--checkpoint-every SECONDS]"
     static let details = """
     SOURCE and TARGET are each a path to an adapters.json (its storage section is used) or a short form:
       json:PATH        a ticket file: an object keyed by ticket_id (the Freeda shape), an array of tickets, or JSON Lines
@@ -49,6 +49,7 @@ struct MigrateCommand: Command {
         OptionSpec(name: "concurrency", value: "N", help: "Write calls in flight (default 8)."),
         OptionSpec(name: "batch-size", value: "N", help: "Tickets per write call (default 25 for DynamoDB, 500 otherwise)."),
         OptionSpec(name: "errors", value: "FILE", help: "The errors file (default migrate-errors.jsonl); the checkpoint is FILE.checkpoint."),
+        OptionSpec(name: "checkpoint-every", value: "SECONDS", help: "How often progress is saved for --resume (default 1; 0.05 to 3600)."),
     ]
 
     static func run(_ inv: Invocation) async throws -> Int32 {
@@ -68,6 +69,12 @@ struct MigrateCommand: Command {
         options.verify = inv.args.flag("verify")
         options.errorsPath = inv.args.value("errors") ?? "migrate-errors.jsonl"
         options.errorsNamed = inv.args.value("errors") != nil
+        if let every = inv.args.value("checkpoint-every") {
+            guard let seconds = Double(every), (0.05...3600).contains(seconds) else {
+                throw UsageError("--checkpoint-every: expected seconds between 0.05 and 3600, got \"\(every)\"")
+            }
+            options.checkpointInterval = .milliseconds(Int(seconds * 1000))
+        }
         if options.resume && options.dryRun { throw UsageError("--resume and --dry-run do not go together (a dry run writes nothing to resume)") }
 
         let logger = Logger(label: "plugboard.migrate")

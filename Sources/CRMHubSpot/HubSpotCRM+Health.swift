@@ -10,15 +10,11 @@ extension HubSpotCRM: HealthChecking {
             do {
                 _ = try await client.json(.get, "/crm/v3/objects/\(type)", query: [("limit", "1")], what: "list \(type)")
             } catch {
-                let e = PlugboardError.wrap(error, adapter: Self.adapter)
-                let hint: String
-                switch e.code {
-                case .unauthenticated: hint = "token rejected: set crm.token or HUBSPOT_TOKEN to a valid private-app token"
-                case .permissionDenied: hint = "give the private app the \(scope) scope (and its write scope)"
-                case .rateLimited: hint = "rate limited by HubSpot: try again later"
-                default: hint = "is HubSpot reachable at \(host)? check base_url"
-                }
-                return .failed(e.message, hint: hint)
+                return .failed(PlugboardError.wrap(error, adapter: Self.adapter), hints: [
+                    .unauthenticated: "token rejected: set crm.token or HUBSPOT_TOKEN to a valid private-app token",
+                    .permissionDenied: "give the private app the \(scope) scope (and its write scope)",
+                    .rateLimited: "rate limited by HubSpot: try again later",
+                ], otherwise: "is HubSpot reachable at \(host)? check base_url")
             }
         }
         return .passed("GET /crm/v3/objects/{tickets,contacts}?limit=1 at \(host): token accepted, both readable")

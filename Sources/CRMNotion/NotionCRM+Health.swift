@@ -16,16 +16,13 @@ extension NotionCRM: HealthChecking {
             return .passed("GET /v1/users/me at \(host): integration \(bot) accepted; \(configuration.templatesDatabase == nil ? "contacts and tickets" : "contacts, tickets and templates") databases readable")
         } catch {
             let e = PlugboardError.wrap(error, adapter: Self.adapter)
-            let hint: String
-            switch e.code {
-            case .unauthenticated: hint = "token rejected: set crm.token or NOTION_TOKEN to the integration's secret"
-            case .permissionDenied: hint = "give the integration read, update and insert content capabilities"
-            case .notFound: hint = "share database \(database ?? "?") with the integration (… → Connections), or fix its id"
-            case .rateLimited: hint = "rate limited by Notion: try again later"
-            case .invalidConfiguration: hint = "fix the crm section: \(e.message)"
-            default: hint = "is Notion reachable at \(host)? check base_url"
-            }
-            return .failed(e.message, hint: hint)
+            return .failed(e, hints: [
+                .unauthenticated: "token rejected: set crm.token or NOTION_TOKEN to the integration's secret",
+                .permissionDenied: "give the integration read, update and insert content capabilities",
+                .notFound: "share database \(database ?? "?") with the integration (… → Connections), or fix its id",
+                .rateLimited: "rate limited by Notion: try again later",
+                .invalidConfiguration: "fix the crm section: \(e.message)",
+            ], otherwise: "is Notion reachable at \(host)? check base_url")
         }
     }
 }

@@ -22,11 +22,10 @@ extension AnthropicLanguageModel: HealthChecking {
         } catch {
             e = PlugboardError.wrap(error, adapter: Self.provider)
         }
-        switch e.code {
-        case .unauthenticated: return .failed(e.message, hint: "key rejected: set llm.api_key or ANTHROPIC_API_KEY")
-        case .permissionDenied: return .failed(e.message, hint: "the key may not use this model: check its workspace")
-        case .rateLimited: return .failed(e.message, hint: "rate limited or out of credit: check the account's limits")
-        default: return .failed(e.message, hint: "is the API reachable at \(host)? check llm.base_url")
-        }
+        return .failed(e, hints: [
+            .unauthenticated: "key rejected: set llm.api_key or ANTHROPIC_API_KEY",
+            .permissionDenied: "the key may not use this model: check its workspace",
+            .rateLimited: "rate limited or out of credit: check the account's limits",
+        ], otherwise: "is the API reachable at \(host)? check llm.base_url")
     }
 }

@@ -30,12 +30,9 @@ extension GeminiLanguageModel: HealthChecking {
         if e.code == .unauthenticated || e.message.lowercased().contains("api key") {
             return .failed(e.message, hint: "key rejected: set llm.api_key or GEMINI_API_KEY")
         }
-        switch e.code {
-        case .unauthenticated:
-            return .failed(e.message, hint: "key rejected: set llm.api_key or GEMINI_API_KEY")
-        case .permissionDenied: return .failed(e.message, hint: "the key may not use this model or API: enable the Generative Language API")
-        case .rateLimited: return .failed(e.message, hint: "rate limited or out of quota: check the project's limits")
-        default: return .failed(e.message, hint: "is the API reachable at \(host)? check llm.base_url")
-        }
+        return .failed(e, hints: [
+            .permissionDenied: "the key may not use this model or API: enable the Generative Language API",
+            .rateLimited: "rate limited or out of quota: check the project's limits",
+        ], otherwise: "is the API reachable at \(host)? check llm.base_url")
     }
 }

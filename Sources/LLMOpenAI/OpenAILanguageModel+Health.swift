@@ -31,11 +31,10 @@ extension OpenAILanguageModel: HealthChecking {
 
     private func failure(_ e: PlugboardError, host: String) -> HealthCheck {
         let variable = host == "api.mistral.ai" ? "MISTRAL_API_KEY" : "OPENAI_API_KEY"
-        switch e.code {
-        case .unauthenticated: return .failed(e.message, hint: "key rejected: set llm.api_key or \(variable)")
-        case .permissionDenied: return .failed(e.message, hint: "the key may not use this model or project: check its permissions")
-        case .rateLimited: return .failed(e.message, hint: "rate limited or out of quota: check the account's billing and limits")
-        default: return .failed(e.message, hint: "is the endpoint reachable at \(host)? check llm.base_url")
-        }
+        return .failed(e, hints: [
+            .unauthenticated: "key rejected: set llm.api_key or \(variable)",
+            .permissionDenied: "the key may not use this model or project: check its permissions",
+            .rateLimited: "rate limited or out of quota: check the account's billing and limits",
+        ], otherwise: "is the endpoint reachable at \(host)? check llm.base_url")
     }
 }

@@ -14,16 +14,12 @@ extension ClickUpTaskTracker: HealthChecking {
             let name = found["name"]?.stringValue.map { " (\($0))" } ?? ""
             return .passed("GET /v2/user and /v2/list/\(list) at \(host): token of \(user) accepted; list \(list)\(name) readable")
         } catch {
-            let e = PlugboardError.wrap(error, adapter: Self.adapter)
-            let hint: String
-            switch e.code {
-            case .unauthenticated: hint = "token rejected: set tasks.token or CLICKUP_TOKEN to a valid personal token (pk_…)"
-            case .permissionDenied: hint = "the token's user (\(user)) may not open list \(list): share the list or its space with them"
-            case .notFound: hint = "list \(list) does not exist: set tasks.list_id to the id in the list's URL"
-            case .rateLimited: hint = "rate limited by ClickUp: try again later"
-            default: hint = "is ClickUp reachable at \(host)? check base_url"
-            }
-            return .failed(e.message, hint: hint)
+            return .failed(PlugboardError.wrap(error, adapter: Self.adapter), hints: [
+                .unauthenticated: "token rejected: set tasks.token or CLICKUP_TOKEN to a valid personal token (pk_…)",
+                .permissionDenied: "the token's user (\(user)) may not open list \(list): share the list or its space with them",
+                .notFound: "list \(list) does not exist: set tasks.list_id to the id in the list's URL",
+                .rateLimited: "rate limited by ClickUp: try again later",
+            ], otherwise: "is ClickUp reachable at \(host)? check base_url")
         }
     }
 }

@@ -28,3 +28,11 @@ public struct HealthCheck: Sendable, Hashable {
 public protocol HealthChecking: Sendable {
     func check() async -> HealthCheck
 }
+
+extension HealthCheck {
+    /// A failed check from the error a backend call ended with: the hint for its code
+    /// from `hints`, else `otherwise` (usually "is it reachable at HOST? check base_url").
+    public static func failed(_ e: PlugboardError, hints: [PlugboardError.Code: String], otherwise: String) -> HealthCheck {
+        .failed(e.message, hint: hints[e.code] ?? otherwise)
+    }
+}

@@ -50,6 +50,9 @@ public struct RulesLanguageModel: LanguageModel {
     /// The classifiers a request may use, in order of preference.
     let classifiers: [RuleClassifier]
     public let language: RuleLanguage
+    /// The workflow asks about one request several times in a row (analyse, then draft a
+    /// reply): the analysis of its text is kept for the next question.
+    let recent = RecentAnalyses()
 
     /// `categories` replaces the built-in sets; nil uses them (chosen per request by the schema).
     public init(categories: RuleCategories? = nil, language: RuleLanguage = .auto) {
@@ -93,8 +96,9 @@ public struct RulesLanguageModel: LanguageModel {
         }
         let input = TicketInput(prompt: request.prompt)
         let shape = SchemaShape(request.schema)
-        let classifier = chooseClassifier(for: shape.enumValues(of: "category"))
-        let analysis = classifier.analyse(input.text)
+        let chosen = chooseClassifierIndex(for: shape.enumValues(of: "category"))
+        let classifier = classifiers[chosen]
+        let analysis = recent.analysis(of: input.text, classifier: chosen) { classifier.analyse($0) }
         var facts = Self.facts(analysis)
 
         let preferred: [String: JSON]
@@ -125,13 +129,16 @@ public struct RulesLanguageModel: LanguageModel {
 
     /// The classifier whose categories cover most of the schema's allowed categories
     /// (the first one when the schema does not say).
-    func chooseClassifier(for allowed: [String]?) -> RuleClassifier {
-        guard let allowed, !allowed.isEmpty, classifiers.count > 1 else { return classifiers[0] }
+    func chooseClassifier(for allowed: [String]?) -> RuleClassifier { classifiers[chooseClassifierIndex(for: allowed)] }
+
+    /// The position in `classifiers` of `chooseClassifier`'s choice.
+    func chooseClassifierIndex(for allowed: [String]?) -> Int {
+        guard let allowed, !allowed.isEmpty, classifiers.count > 1 else { return 0 }
         let wanted = Set(allowed.map { $0.lowercased() })
         func overlap(_ c: RuleClassifier) -> Int {
             Set((c.categories.names + [c.categories.fallback]).map { $0.lowercased() }).intersection(wanted).count
         }
-        return classifiers.max { overlap($0) < overlap($1) }!
+        return classifiers.indices.max { overlap(classifiers[$0]) < overlap(classifiers[$1]) }!
     }
 
     /// Every value the rules know, under the names the tasks use.

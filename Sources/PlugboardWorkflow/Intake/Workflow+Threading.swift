@@ -178,7 +178,7 @@ extension Workflow {
             if !files.isEmpty { props["fichiers_urls"] = .string(files.joined(separator: "\n")) }
             let t = try await ports.crm.createTicket(CRMTicketDraft(subject: s.request.subject, description: s.request.description,
                                                                     contactId: crmContact, properties: props, key: ticketId))
-            try await ports.crm.linkTicket(t.id, toContact: crmContact)
+            // No linkTicket: the port's contract has createTicket link the ticket to the draft's contact.
             try await ports.storage.update(.tickets, id: ticketId) { body in
                 body?["crm_ticket_id"] = .string(t.id)
                 if let u = t.url { body?["ticket_url"] = .string(u) }

@@ -49,6 +49,8 @@ struct LLMCLITests {
         #expect(result["category"] == "late_delivery" && result["urgency"] == "high")
         #expect(result["reply_draft"] == .string("Bonjour Ana, reply from the fake \(vendor)."))
 
+        let shown = await h.run(["tickets", "show", result["ticket_id"]?.stringValue ?? "?"])
+        #expect(shown.out.contains("draft reply\n  Bonjour Ana, reply from the fake \(vendor)."), "\(shown.out)")
         let ticket = try #require(try await h.store.get(.tickets, id: result["ticket_id"]?.stringValue ?? "?"))
         #expect(ticket.body["analytics"]?["summary"] == .string("Summary from the fake \(vendor)"))
         let usage = ticket.body["llm_usage"]?.arrayValue ?? []

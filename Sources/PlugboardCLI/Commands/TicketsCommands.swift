@@ -73,6 +73,14 @@ struct TicketsShowCommand: Command {
         for msg in t.messages {
             inv.print("  [\(msg.timestamp ?? "?")] \(msg.role): \(msg.content)")
         }
+        for (key, label) in [("task_id", "task       "), ("ticket_url", "crm url    ")] {
+            if let v = t.body[key]?.stringValue { inv.print(label + v) }
+        }
+        if let draft = t.body["draft_reply"]?.stringValue {
+            // The reply drafted for the latest message, for an agent to review and send.
+            inv.print("draft reply")
+            for line in draft.split(separator: "\n", omittingEmptySubsequences: false) { inv.print("  " + line) }
+        }
         return 0
     }
 }

@@ -79,11 +79,12 @@ let package = Package(
             "PlugboardWorkflow", "AdaptersLocal", "ObjectsFilesystem", "StorageSQLite", "StoragePostgres",
         ], swiftSettings: strict),
         .testTarget(name: "StoragePostgresTests", dependencies: ["StoragePostgres", "PlugboardConformance", "CLibPQ"], swiftSettings: strict),
-        .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules"], swiftSettings: strict),
-        .testTarget(name: "LLMOpenAITests", dependencies: ["LLMOpenAI"], swiftSettings: strict),
-        .testTarget(name: "LLMAnthropicTests", dependencies: ["LLMAnthropic"], swiftSettings: strict),
-        .testTarget(name: "LLMGeminiTests", dependencies: ["LLMGemini"], swiftSettings: strict),
-        .testTarget(name: "LLMFallbackTests", dependencies: ["LLMFallback", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMRules"],
+        .testTarget(name: "LLMRulesTests", dependencies: ["LLMRules", "PlugboardConformance"], swiftSettings: strict),
+        .testTarget(name: "LLMOpenAITests", dependencies: ["LLMOpenAI", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "LLMAnthropicTests", dependencies: ["LLMAnthropic", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "LLMGeminiTests", dependencies: ["LLMGemini", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "LLMFallbackTests", dependencies: ["LLMFallback", "LLMOpenAI", "LLMAnthropic", "LLMGemini", "LLMRules",
+                                                                   "PlugboardConformance", "VendorFakes"],
                     swiftSettings: strict),
 
         .testTarget(name: "PlugboardCLITests", dependencies: [
@@ -91,7 +92,7 @@ let package = Package(
         ], swiftSettings: strict),
         // In-memory HubSpot, Notion and ClickUp servers (following reference/), shared by the adapters' and the CLI's tests;
         // also the moto server's settings, shared by the S3 and DynamoDB tests.
-        .target(name: "VendorFakes", dependencies: ["PlugboardKernel"], path: "Tests/VendorFakes", swiftSettings: strict),
+        .target(name: "VendorFakes", dependencies: ["PlugboardKernel", "PlugboardConformance"], path: "Tests/VendorFakes", swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),

@@ -169,6 +169,7 @@ public struct ObjectInfo: Sendable, Hashable {
 /// - No retries inside the adapter: rate limits and outages are mapped with their
 ///   `retryAfter` and the policy layer retries.
 /// - `inputTokens` / `outputTokens` are the provider's own counts when it reports them.
+/// - The conformance suite is `LanguageModelConformance` (PlugboardConformance).
 public protocol LanguageModel: Sendable {
     func generate(_ request: LLMRequest) async throws -> LLMResponse
 }

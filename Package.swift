@@ -95,9 +95,9 @@ let package = Package(
         .target(name: "VendorFakes", dependencies: ["PlugboardKernel", "PlugboardConformance"], path: "Tests/VendorFakes", swiftSettings: strict),
         .testTarget(name: "CRMHubSpotTests", dependencies: ["CRMHubSpot", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
         .testTarget(name: "CRMNotionTests", dependencies: ["CRMNotion", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
-        .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP"], swiftSettings: strict),
+        .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP", "PlugboardConformance"], swiftSettings: strict),
         .testTarget(name: "TasksClickUpTests", dependencies: ["TasksClickUp", "PlugboardConformance", "VendorFakes"], swiftSettings: strict),
-        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook", "VendorFakes"], swiftSettings: strict),
+        .testTarget(name: "NotifyWebhookTests", dependencies: ["NotifyWebhook", "VendorFakes", "PlugboardConformance"], swiftSettings: strict),
 
         .testTarget(name: "PlugboardServerTests", dependencies: ["PlugboardServer", "PlugboardCLI", "PlugboardWorkflow"], swiftSettings: strict),
 

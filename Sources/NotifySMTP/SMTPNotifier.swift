@@ -5,8 +5,8 @@ import PlugboardKernel
 /// client (STARTTLS or TLS, login, certificate checks).
 ///
 /// The message is `text/plain; charset=utf-8`, the notification's text followed
-/// by its URL; the subject is RFC 2047-encoded when it is not plain ASCII; a
-/// ticket id goes in `X-Plugboard-Ticket`. A CR or LF in any header value
+/// by its URL (URLs lose user info and query string); the subject is RFC
+/// 2047-encoded when it is not plain ASCII; a ticket id goes in `X-Plugboard-Ticket`. A CR or LF in any header value
 /// (subject, from, to, ticket id) is refused with `.invalidInput`.
 ///
 /// Delivery is at least once: a send whose answer was lost is sent again by
@@ -56,12 +56,14 @@ public final class SMTPNotifier: Notifier {
     }
 
     /// The e-mail for a notification: text, then the URL on a line of its own.
+    /// URLs lose their user info and query string (the port's contract: presigned
+    /// URLs carry signatures there, and a mailbox is kept and forwarded).
     public func message(_ n: TeamNotification, date: Date = Date()) throws -> SMTPMessage {
-        var body = n.text
-        if let url = n.url, !url.isEmpty { body += (body.isEmpty ? "" : "\n\n") + url }
+        var body = URLRedaction.urls(in: n.text)
+        if let url = n.url, !url.isEmpty { body += (body.isEmpty ? "" : "\n\n") + URLRedaction.url(url) }
         var extra: [(String, String)] = []
         if let id = n.ticketId { extra.append(("X-Plugboard-Ticket", id)) }
-        return SMTPMessage(from: configuration.from, to: configuration.to, subject: n.subject, body: body,
+        return SMTPMessage(from: configuration.from, to: configuration.to, subject: URLRedaction.urls(in: n.subject), body: body,
                            messageID: SMTPMessage.messageID(key: n.key, from: configuration.from), date: date, extraHeaders: extra)
     }
 }

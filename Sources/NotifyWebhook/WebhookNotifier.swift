@@ -5,9 +5,10 @@ import PlugboardKernel
 ///
 /// The body always has a Slack-compatible `text` (subject on the first line,
 /// then the text and the URL; `&`, `<`, `>` escaped as Slack requires); the
-/// `json` format adds the fields. The notification's key goes in an
-/// `Idempotency-Key` header, so an endpoint that honours it drops the copy a
-/// retried send may deliver (at least once otherwise).
+/// `json` format adds the fields. URLs are sent without user info or query
+/// string. The notification's key goes in an `Idempotency-Key` header, so an
+/// endpoint that honours it drops the copy a retried send may deliver (at
+/// least once otherwise).
 ///
 /// The URL is a secret (incoming-webhook URLs hold their key in the path):
 /// errors and logs name only its scheme and host. No retries here.
@@ -56,7 +57,13 @@ public final class WebhookNotifier: Notifier {
     }
 
     /// The JSON body for a notification.
+    /// URLs lose their user info and query string (the port's contract: presigned
+    /// URLs carry signatures there, and a chat channel keeps what it is sent).
     public func body(_ n: TeamNotification) -> JSON {
+        var n = n
+        n.subject = URLRedaction.urls(in: n.subject)
+        n.text = URLRedaction.urls(in: n.text)
+        n.url = n.url.map(URLRedaction.url)
         var lines = [n.subject]
         if !n.text.isEmpty { lines.append(n.text) }
         if let url = n.url, !url.isEmpty { lines.append(url) }

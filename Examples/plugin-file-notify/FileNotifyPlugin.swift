@@ -15,10 +15,11 @@ final class NotifyInstance: Sendable {
     init(path: String) { self.path = path }
 
     func send(_ a: [String: Any]) throws {
-        // Keep only the notification's fields; the URL without its query string (presigned signatures live there).
-        var line: [String: Any] = ["subject": a["subject"] as? String ?? "", "text": a["text"] as? String ?? ""]
+        // Keep only the notification's fields, every URL (in the text too) without its user info,
+        // query string or fragment: presigned signatures and credentials live there.
+        var line: [String: Any] = ["subject": redacted(a["subject"] as? String ?? ""), "text": redacted(a["text"] as? String ?? "")]
         if let t = a["ticket_id"] as? String { line["ticket_id"] = t }
-        if let u = a["url"] as? String { line["url"] = String(u.prefix { $0 != "?" }) }
+        if let u = a["url"] as? String { line["url"] = redacted(u) }
         let key = a["key"] as? String
         try sentKeys.withLock { keys in
             if let key, keys.contains(key) { return }
@@ -32,6 +33,16 @@ final class NotifyInstance: Sendable {
             if let key { keys.insert(key) }
         }
     }
+}
+
+/// `text` with each http(s) URL cut to scheme, host and path.
+func redacted(_ text: String) -> String {
+    var out = text
+    for (pattern, template) in [(#"(https?://)[^/\s@]+@"#, "$1"), (#"(https?://[^\s?#]*)[?#][^\s]*"#, "$1")] {
+        let re = try! NSRegularExpression(pattern: pattern)
+        out = re.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: template)
+    }
+    return out
 }
 
 /// An error the kernel maps to a PlugboardError of the same code.
@@ -88,7 +99,8 @@ nonisolated(unsafe) let entryTable: UnsafeMutablePointer<plugboard_plugin_v1> = 
             } catch let f as PluginFailure {
                 return reply(["error": ["code": f.code, "message": f.message, "retryable": f.code == "unavailable"] as [String: Any]])
             } catch {
-                return reply(["error": ["code": "unavailable", "message": "\(error)"]])
+                // A failed write (a full disk, say) may work later.
+                return reply(["error": ["code": "unavailable", "message": "\(error)", "retryable": true] as [String: Any]])
             }
         },
         close: { handle in if let handle { Unmanaged<NotifyInstance>.fromOpaque(handle).release() } },

@@ -324,26 +324,53 @@ struct AdapterTemplate {
                 """
         case "llm":
             harness = """
-                /// The llm port has no shared conformance suite yet: this checks the one call the workflow makes.
-                @Suite("\(name) llm")
-                struct \(typeName)ConformanceTests {
-                    @Test func generatesAnObjectOfTheSchema() async throws {
+                /// Opens the adapter for the llm conformance suite. The generic cases run as is; for an
+                /// HTTP API, put a fake of it behind the adapter, script its answers (`ScriptedAnswer`)
+                /// and declare `.scripted` to run the error and token cases too (see the openai tests).
+                struct \(typeName)Harness: LanguageModelHarness {
+                    var capabilities: Set<LanguageModelConformance.Capability> { [] }
+
+                    func open(script: ScriptedAnswer?) async throws -> OpenedLanguageModel {
+                        guard script == nil else { throw PlugboardError(.unsupported, "no scripted backend yet") }
                         let model = \(open)
-                        let r = try await model.generate(LLMRequest(
-                            task: "classify", prompt: "My kettle arrived broken.",
-                            schema: ["type": "object", "required": ["category"], "properties": ["category": ["type": "string"]]]))
-                        #expect(r.object["category"]?.stringValue != nil)
+                        return OpenedLanguageModel(model: model)
+                    }
+                }
+
+                @Suite("\(name) llm conformance")
+                struct \(typeName)ConformanceTests {
+                    @Test(arguments: LanguageModelConformance.cases(for: \(typeName)Harness()))
+                    func conformance(_ c: LanguageModelConformance.Case) async throws {
+                        try await c.run(\(typeName)Harness())
                     }
                 }
                 """
         default:
             harness = """
-                /// The notify port has no shared conformance suite yet: this checks that a notification is delivered.
-                @Suite("\(name) notify")
+                /// Opens the adapter for the notify conformance suite. `delivered` and `recorded` read back
+                /// what the backend received (a file, a capture server, a fake endpoint): until they do,
+                /// every case fails, as it should.
+                struct \(typeName)Harness: NotifierHarness {
+                    func open() async throws -> any Notifier {
+                        \(open)
+                    }
+                    func delivered(_ notifier: any Notifier, subjectContaining marker: String, expected: Int) async throws -> [DeliveredNotification] {
+                        throw PlugboardError(.unsupported, "read back what the backend received")
+                    }
+                    func recorded(_ notifier: any Notifier) async throws -> String {
+                        throw PlugboardError(.unsupported, "return everything the backend received")
+                    }
+                    var deduplicatesByKey: Bool { false }
+                    func openUnreachable() async throws -> UnreachableNotifier {
+                        throw PlugboardError(.unsupported, "open the adapter against a backend that is down")
+                    }
+                }
+
+                @Suite("\(name) notify conformance")
                 struct \(typeName)ConformanceTests {
-                    @Test func sendsANotification() async throws {
-                        let notifier = \(open)
-                        try await notifier.send(TeamNotification(subject: "New ticket", text: "T-1 was opened", ticketId: "T-1", key: "T-1/new"))
+                    @Test(arguments: NotifierConformance.cases)
+                    func conformance(_ c: NotifierConformance.Case) async throws {
+                        try await c.run(\(typeName)Harness())
                     }
                 }
                 """

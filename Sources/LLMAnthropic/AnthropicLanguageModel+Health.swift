@@ -6,7 +6,6 @@ extension AnthropicLanguageModel: HealthChecking {
     public func check() async -> HealthCheck {
         let c = configuration
         let host = URLParts(c.baseURL)?.authority ?? c.baseURL
-        let headers: HTTPHeaders = ["x-api-key": c.apiKey, "anthropic-version": Self.apiVersion, "Accept": "application/json"]
         let e: PlugboardError
         do {
             let r = try await transport.send(HTTPRequest(method: .get, url: c.baseURL + "/v1/models/" + URIEncoding.encode(c.model),

@@ -1,13 +1,13 @@
 import PlugboardKernel
 
 extension AnthropicLanguageModel {
+    /// The key and API version every call sends (messages, and the model lookup of `doctor`).
+    var headers: HTTPHeaders {
+        ["x-api-key": configuration.apiKey, "anthropic-version": Self.apiVersion, "Accept": "application/json"]
+    }
+
     func httpRequest(_ request: LLMRequest, mode: JSONMode) -> HTTPRequest {
-        let headers: HTTPHeaders = [
-            "x-api-key": configuration.apiKey,
-            "anthropic-version": Self.apiVersion,
-            "Accept": "application/json",
-        ]
-        return HTTPRequest(method: .post, url: configuration.baseURL + "/v1/messages", headers: headers,
+        HTTPRequest(method: .post, url: configuration.baseURL + "/v1/messages", headers: headers,
                            json: body(request, mode: mode), timeout: configuration.timeout)
     }
 

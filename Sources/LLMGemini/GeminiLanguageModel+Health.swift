@@ -6,7 +6,6 @@ extension GeminiLanguageModel: HealthChecking {
     public func check() async -> HealthCheck {
         let c = configuration
         let host = URLParts(c.baseURL)?.authority ?? c.baseURL
-        let headers: HTTPHeaders = ["x-goog-api-key": c.apiKey, "Accept": "application/json"]
         let e: PlugboardError
         do {
             let r = try await transport.send(HTTPRequest(method: .get, url: c.baseURL + "/models/" + URIEncoding.encode(c.model),

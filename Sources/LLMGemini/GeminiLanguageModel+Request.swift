@@ -1,9 +1,11 @@
 import PlugboardKernel
 
 extension GeminiLanguageModel {
+    /// The key every call sends (generation, and the model lookup of `doctor`).
+    var headers: HTTPHeaders { ["x-goog-api-key": configuration.apiKey, "Accept": "application/json"] }
+
     func httpRequest(_ request: LLMRequest) -> HTTPRequest {
         let url = configuration.baseURL + "/models/" + URIEncoding.encode(configuration.model) + ":generateContent"
-        let headers: HTTPHeaders = ["x-goog-api-key": configuration.apiKey, "Accept": "application/json"]
         return HTTPRequest(method: .post, url: url, headers: headers, json: body(request), timeout: configuration.timeout)
     }
 

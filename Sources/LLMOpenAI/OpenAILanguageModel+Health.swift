@@ -7,8 +7,6 @@ extension OpenAILanguageModel: HealthChecking {
     public func check() async -> HealthCheck {
         let c = configuration
         let host = URLParts(c.baseURL)?.authority ?? c.baseURL
-        var headers: HTTPHeaders = ["Accept": "application/json"]
-        if let key = c.apiKey, !key.isEmpty { headers.add("Authorization", "Bearer \(key)") }
         do {
             let one = try await transport.send(HTTPRequest(method: .get, url: c.baseURL + "/models/" + URIEncoding.encode(c.model),
                                                            headers: headers, timeout: c.timeout))

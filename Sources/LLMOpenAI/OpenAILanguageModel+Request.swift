@@ -2,10 +2,15 @@ import PlugboardKernel
 
 extension OpenAILanguageModel {
     /// `POST {base_url}/chat/completions` for one request in one response format.
-    func httpRequest(_ request: LLMRequest, format: ResponseFormat) -> HTTPRequest {
+    /// The bearer key (none for a local server) every call sends (completions, and the model lookups of `doctor`).
+    var headers: HTTPHeaders {
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if let key = configuration.apiKey, !key.isEmpty { headers.add("Authorization", "Bearer \(key)") }
-        return HTTPRequest(method: .post, url: configuration.baseURL + "/chat/completions", headers: headers,
+        return headers
+    }
+
+    func httpRequest(_ request: LLMRequest, format: ResponseFormat) -> HTTPRequest {
+        HTTPRequest(method: .post, url: configuration.baseURL + "/chat/completions", headers: headers,
                            json: body(request, format: format), timeout: configuration.timeout)
     }
 

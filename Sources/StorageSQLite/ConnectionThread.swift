@@ -37,6 +37,17 @@ final class ConnectionThread: @unchecked Sendable {
         var failed: Bool
         /// Tells the caller; `override` is the error of a failed group commit, which undoes the job.
         var deliver: (_ override: (any Error)?) -> Void
+
+        init(failed: Bool, deliver: @escaping (_ override: (any Error)?) -> Void) {
+            self.failed = failed
+            self.deliver = deliver
+        }
+
+        /// The outcome of a job that produced `result`.
+        init<T>(_ result: Result<T, any Error>, deliver: @escaping (_ override: (any Error)?) -> Void) {
+            if case .failure = result { failed = true } else { failed = false }
+            self.deliver = deliver
+        }
     }
 
     /// Most jobs in one transaction: bounds how long a caller waits behind others.
@@ -177,16 +188,7 @@ final class ConnectionThread: @unchecked Sendable {
         guard idleSpin > .zero else { return }
         polling.store(true, ordering: .relaxed)
         defer { polling.store(false, ordering: .relaxed) }
-        let start = ContinuousClock.now
-        let deadline = start + idleSpin
-        let eager = start + idleSpin / 4
-        while !hasWork.load(ordering: .acquiring) {
-            let now = ContinuousClock.now
-            if now > deadline { return }
-            // After a short pure spin, give the core to any runnable thread: on a busy
-            // machine a poll must not starve the work it waits for.
-            if now > eager { sched_yield() }
-        }
+        _ = pollBriefly(for: idleSpin, spinningFor: idleSpin / 4, until: { hasWork.load(ordering: .acquiring) })
     }
 
     /// Queues a job; false when the thread is stopping. `idle` tells whether
@@ -224,7 +226,7 @@ final class ConnectionThread: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
             let job = Job(groupable: grouped) { [self] connection in
                 let result = perform(connection, body)
-                return Outcome(failed: ConnectionThread.isFailure(result)) { override in
+                return Outcome(result) { override in
                     if let override { cont.resume(throwing: override) } else { cont.resume(with: result) }
                 }
             }
@@ -250,17 +252,12 @@ final class ConnectionThread: @unchecked Sendable {
         let pending = PendingResult<T>()
         let job = Job(groupable: false) { [self] connection in
             let result = perform(connection, body)
-            return Outcome(failed: ConnectionThread.isFailure(result)) { _ in pending.complete(result) }
+            return Outcome(result) { _ in pending.complete(result) }
         }
         let (accepted, idle) = enqueue(job)
         guard accepted else { throw closedError() }
         if idle, let result = pending.poll(for: ConnectionThread.callerSpin) { return try result.get() }
         return try await pending.value()
-    }
-
-    static func isFailure<T>(_ r: Result<T, any Error>) -> Bool {
-        if case .failure = r { return true }
-        return false
     }
 
     /// Finishes the queued jobs, closes the connection and ends the thread. Idempotent.

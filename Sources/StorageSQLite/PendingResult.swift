@@ -31,13 +31,7 @@ final class PendingResult<T: Sendable>: Sendable {
 
     /// The result if it arrives within `limit` of polling (no system calls, no sleep).
     func poll(for limit: Duration) -> Result<T, any Error>? {
-        let start = ContinuousClock.now
-        let deadline = start + limit, eager = start + limit / 2
-        while !ready.load(ordering: .acquiring) {
-            let now = ContinuousClock.now
-            if now > deadline { return nil }
-            if now > eager { sched_yield() }  // see ConnectionThread.pollForWork
-        }
+        guard pollBriefly(for: limit, spinningFor: limit / 2, until: { ready.load(ordering: .acquiring) }) else { return nil }
         return take()
     }
 
@@ -63,4 +57,18 @@ final class PendingResult<T: Sendable>: Sendable {
             if let early { cont.resume(with: early) }
         }
     }
+}
+
+/// Polls `done` for up to `limit`: a pure spin for the first `pure`, then yielding the core
+/// between polls, so that on a busy machine a poll never starves the work it waits for.
+/// True when `done` turned true in time.
+func pollBriefly(for limit: Duration, spinningFor pure: Duration, until done: () -> Bool) -> Bool {
+    let start = ContinuousClock.now
+    let deadline = start + limit, eager = start + pure
+    while !done() {
+        let now = ContinuousClock.now
+        if now > deadline { return false }
+        if now > eager { sched_yield() }
+    }
+    return true
 }

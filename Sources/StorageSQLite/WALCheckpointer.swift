@@ -60,7 +60,7 @@ public final class WALCheckpointer: Sendable {
     /// After a commit of the writer (on its thread), with the WAL's size in pages.
     func committed(walPages: Int32, writer: OpaquePointer) {
         if walPages >= inlineLimit {
-            _ = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            _ = WALCheckpointer.passive(writer)
             return
         }
         var start = copied.load(ordering: .relaxed)
@@ -70,23 +70,26 @@ public final class WALCheckpointer: Sendable {
         }
         if start > 0, walPages - start < threshold, !pending.load(ordering: .acquiring) {
             // The background copy is done but for the last frames: finish here, so the next write restarts the log.
-            var log: Int32 = 0, done: Int32 = 0
-            if sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK, done == log {
-                copied.store(0, ordering: .relaxed)
-            }
+            if let (log, done) = WALCheckpointer.passive(writer), done == log { copied.store(0, ordering: .relaxed) }
             return
         }
         guard walPages - start >= threshold,
               !pending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let queued = thread.submit { [self] db in
             // Busy or interrupted: the next commit over the threshold asks again.
-            var log: Int32 = 0, done: Int32 = 0
-            if sqlite3_wal_checkpoint_v2(db.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK, done > 0 {
-                copied.store(done, ordering: .relaxed)
-            }
+            if let (_, done) = WALCheckpointer.passive(db.handle), done > 0 { copied.store(done, ordering: .relaxed) }
             pending.store(false, ordering: .releasing)
         }
         if !queued { pending.store(false, ordering: .releasing) }
+    }
+}
+
+extension WALCheckpointer {
+    /// A PASSIVE checkpoint on `db`: the log's frames and those copied, nil when it failed (busy, I/O).
+    static func passive(_ db: OpaquePointer) -> (log: Int32, copied: Int32)? {
+        var log: Int32 = 0, done: Int32 = 0
+        guard sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK else { return nil }
+        return (log, done)
     }
 }
 

@@ -5,7 +5,7 @@ import PlugboardKernel
 /// and the read scopes the adapter uses.
 extension HubSpotCRM: HealthChecking {
     public func check() async -> HealthCheck {
-        let host = URLParts(client.baseURL)?.authority ?? client.baseURL
+        let host = URLParts.authority(of: client.baseURL)
         for (type, scope) in [("tickets", "tickets"), ("contacts", "crm.objects.contacts.read")] {
             do {
                 _ = try await client.json(.get, "/crm/v3/objects/\(type)", query: [("limit", "1")], what: "list \(type)")

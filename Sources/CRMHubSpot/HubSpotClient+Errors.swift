@@ -26,7 +26,7 @@ extension HubSpotClient {
         // A server message could quote the request; the token never leaves this process in an error.
         let said = e.message.replacingOccurrences(of: token, with: "***")
         let detail = said.isEmpty ? "" : ": \(said)"
-        let host = URLParts(baseURL)?.authority ?? baseURL
+        let host = URLParts.authority(of: baseURL)
         var message: String
         switch response.status {
         case 401:

@@ -4,7 +4,7 @@ import PlugboardKernel
 /// contacts, tickets and templates databases (shared with the integration, columns read). Read-only.
 extension NotionCRM: HealthChecking {
     public func check() async -> HealthCheck {
-        let host = URLParts(client.baseURL)?.authority ?? client.baseURL
+        let host = URLParts.authority(of: client.baseURL)
         var database: String?
         do {
             let me = try await client.json(.get, "/v1/users/me", what: "read the integration's user")

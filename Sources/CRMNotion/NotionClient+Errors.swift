@@ -12,7 +12,7 @@ extension NotionClient {
         let code = body?["code"]?.stringValue
         let said = (body?["message"]?.stringValue ?? String(response.text.prefix(200))).replacingOccurrences(of: token, with: "***")
         let detail = said.isEmpty ? "" : ": \(said)"
-        let host = URLParts(baseURL)?.authority ?? baseURL
+        let host = URLParts.authority(of: baseURL)
         var message: String
         switch response.status {
         case 401: message = "Notion \(what) at \(host): the token was rejected (check crm.token or NOTION_TOKEN)\(detail)"

@@ -5,7 +5,7 @@ import PlugboardKernel
 extension AnthropicLanguageModel: HealthChecking {
     public func check() async -> HealthCheck {
         let c = configuration
-        let host = URLParts(c.baseURL)?.authority ?? c.baseURL
+        let host = URLParts.authority(of: c.baseURL)
         let e: PlugboardError
         do {
             let r = try await transport.send(HTTPRequest(method: .get, url: c.baseURL + "/v1/models/" + URIEncoding.encode(c.model),

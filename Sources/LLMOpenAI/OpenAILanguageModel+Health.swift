@@ -6,7 +6,7 @@ import PlugboardKernel
 extension OpenAILanguageModel: HealthChecking {
     public func check() async -> HealthCheck {
         let c = configuration
-        let host = URLParts(c.baseURL)?.authority ?? c.baseURL
+        let host = URLParts.authority(of: c.baseURL)
         do {
             let one = try await transport.send(HTTPRequest(method: .get, url: c.baseURL + "/models/" + URIEncoding.encode(c.model),
                                                            headers: headers, timeout: c.timeout))

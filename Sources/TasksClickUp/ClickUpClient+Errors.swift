@@ -10,7 +10,7 @@ extension ClickUpClient {
         let said = (body?["err"]?.stringValue ?? String(response.text.prefix(200))).replacingOccurrences(of: token, with: "***")
         let ecode = body?["ECODE"]?.stringValue
         let detail = said.isEmpty ? "" : ": \(said)"
-        let host = URLParts(baseURL)?.authority ?? baseURL
+        let host = URLParts.authority(of: baseURL)
         // ITEM_015 is ClickUp's "task not found", whatever status carries it.
         let status = ecode == "ITEM_015" && (400..<500).contains(response.status) && response.status != 429 ? 404 : response.status
         let message: String

@@ -4,7 +4,7 @@ import PlugboardKernel
 /// (the configured list exists and the token may see it). Read-only.
 extension ClickUpTaskTracker: HealthChecking {
     public func check() async -> HealthCheck {
-        let host = URLParts(client.baseURL)?.authority ?? client.baseURL
+        let host = URLParts.authority(of: client.baseURL)
         let list = configuration.listId
         var user = "?"
         do {

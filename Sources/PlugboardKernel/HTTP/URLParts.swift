@@ -47,6 +47,9 @@ public struct URLParts: Sendable, Hashable {
     /// The port a connection goes to: the explicit one, else 443 or 80.
     public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
 
+    /// `url`'s host and port for messages ("is it reachable at HOST?"), or `url` itself when it does not parse.
+    public static func authority(of url: String) -> String { URLParts(url)?.authority ?? url }
+
     /// `host` or `host:port` when the port is not the scheme's default: the `Host` header.
     public var authority: String {
         if let port, port != (scheme == "https" ? 443 : 80) { return "\(host):\(port)" }

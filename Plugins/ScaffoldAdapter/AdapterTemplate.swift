@@ -250,14 +250,6 @@ struct AdapterTemplate {
                         \(open)
                     }
                 }
-
-                @Suite("\(name) storage conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: StorageConformance.cases)
-                    func conformance(_ c: StorageConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
-                    }
-                }
                 """
         case "crm":
             harness = """
@@ -273,14 +265,6 @@ struct AdapterTemplate {
                     var searchDelay: Duration { .zero }
                     func noteBodies(_ crm: any CRM, ticketId: String) async throws -> [String]? { nil }
                 }
-
-                @Suite("\(name) crm conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: CRMConformance.cases)
-                    func conformance(_ c: CRMConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
-                    }
-                }
                 """
         case "tasks":
             harness = """
@@ -294,14 +278,6 @@ struct AdapterTemplate {
                     var canInspect: Bool { false }
                     func inspect(_ tracker: any TaskTracker, taskId: String) async throws -> InspectedTask? { nil }
                 }
-
-                @Suite("\(name) tasks conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: TaskTrackerConformance.cases)
-                    func conformance(_ c: TaskTrackerConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
-                    }
-                }
                 """
         case "objects":
             harness = """
@@ -312,14 +288,6 @@ struct AdapterTemplate {
                     }
                     var urls: ObjectURLKind { .none }
                     func fetch(_ url: String) async throws -> Data? { nil }
-                }
-
-                @Suite("\(name) objects conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: ObjectStoreConformance.cases)
-                    func conformance(_ c: ObjectStoreConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
-                    }
                 }
                 """
         case "llm":
@@ -334,14 +302,6 @@ struct AdapterTemplate {
                         guard script == nil else { throw PlugboardError(.unsupported, "no scripted backend yet") }
                         let model = \(open)
                         return OpenedLanguageModel(model: model)
-                    }
-                }
-
-                @Suite("\(name) llm conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: LanguageModelConformance.cases(for: \(typeName)Harness()))
-                    func conformance(_ c: LanguageModelConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
                     }
                 }
                 """
@@ -365,16 +325,21 @@ struct AdapterTemplate {
                         throw PlugboardError(.unsupported, "open the adapter against a backend that is down")
                     }
                 }
-
-                @Suite("\(name) notify conformance")
-                struct \(typeName)ConformanceTests {
-                    @Test(arguments: NotifierConformance.cases)
-                    func conformance(_ c: NotifierConformance.Case) async throws {
-                        try await c.run(\(typeName)Harness())
-                    }
-                }
                 """
         }
+        let suite = ["storage": "StorageConformance", "crm": "CRMConformance", "tasks": "TaskTrackerConformance",
+                     "objects": "ObjectStoreConformance", "llm": "LanguageModelConformance", "notify": "NotifierConformance"][port]!
+        // The llm suite lists the cases its harness can run (see LanguageModelConformance).
+        let cases = port == "llm" ? "\(suite).cases(for: \(typeName)Harness())" : "\(suite).cases"
+        let tests = """
+            @Suite("\(name) \(port) conformance")
+            struct \(typeName)ConformanceTests {
+                @Test(arguments: \(cases))
+                func conformance(_ c: \(suite).Case) async throws {
+                    try await c.run(\(typeName)Harness())
+                }
+            }
+            """
         return """
             import Foundation
             import PlugboardConformance
@@ -383,6 +348,8 @@ struct AdapterTemplate {
             import Testing
 
             \(harness)
+
+            \(tests)
 
             """
     }
